@@ -1,0 +1,43 @@
+"""PatchMon Cloud: the Chalice app (REST routes and WebSocket handlers). No logic lives here."""
+from __future__ import annotations
+
+from chalice import Chalice, ConvertToMiddleware
+from chalice.app import WebsocketEvent
+
+from chalicelib.core import errors
+from chalicelib.core.observability import logger, metrics, tracer
+from chalicelib.realtime import routes as realtime_routes
+from chalicelib.realtime import service as realtime_service
+from chalicelib.system import routes as system_routes
+from chalicelib.web.websocket import parse_message, refuse
+
+app = Chalice(app_name="patchmon")
+app.experimental_feature_flags.update(["WEBSOCKETS"])
+app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context(clear_state=True)))
+app.register_middleware(ConvertToMiddleware(metrics.log_metrics))
+app.register_middleware(ConvertToMiddleware(tracer.capture_lambda_handler), "http")
+
+API_PREFIX = "/api/v1"
+app.register_blueprint(system_routes.bp, url_prefix=API_PREFIX)
+app.register_blueprint(realtime_routes.bp, url_prefix=API_PREFIX)
+
+
+@app.on_ws_connect()
+def ws_connect(event: WebsocketEvent) -> dict:
+    raw = event.to_dict()
+    try:
+        realtime_service.open_connection(connection_id=event.connection_id, query=raw.get("queryStringParameters"),
+                                         source_ip=raw["requestContext"].get("identity", {}).get("sourceIp", ""))
+    except errors.DomainError as exc:
+        return refuse(exc)
+    return {"statusCode": 200}
+
+
+@app.on_ws_message()
+def ws_message(event: WebsocketEvent) -> None:
+    realtime_service.handle_message(connection_id=event.connection_id, message=parse_message(event.body))
+
+
+@app.on_ws_disconnect()
+def ws_disconnect(event: WebsocketEvent) -> None:
+    realtime_service.close_connection(connection_id=event.connection_id)

@@ -1,0 +1,47 @@
+"""DynamoDB access shared by every store: the table handle and the error translation."""
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from chalicelib.core.errors import Conflict
+from chalicelib.core.settings import get_settings
+
+_CLIENT_CONFIG = Config(retries={"max_attempts": 4, "mode": "standard"}, connect_timeout=3, read_timeout=10)
+
+
+@functools.cache
+def client(service: str) -> Any:
+    """Return a cached boto3 client; endpoints come from the standard AWS_ENDPOINT_URL* variables."""
+    return boto3.session.Session().client(service, region_name=get_settings().region, config=_CLIENT_CONFIG)
+
+
+def main_table() -> Any:
+    """Return the main table as a boto3 Table resource."""
+    return _table(get_settings().main_table)
+
+
+@functools.cache
+def _table(name: str) -> Any:
+    resource = boto3.session.Session().resource("dynamodb", region_name=get_settings().region, config=_CLIENT_CONFIG)
+    return resource.Table(name)
+
+
+def is_conditional_failure(exc: ClientError) -> bool:
+    """Tell whether a ClientError is a failed condition (the race was lost)."""
+    return exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
+
+
+def conflict_from(exc: ClientError, message: str) -> Exception:
+    """Translate a failed condition into Conflict; leave any other error (throttling) as it is."""
+    return Conflict(message) if is_conditional_failure(exc) else exc
+
+
+def reset_clients() -> None:
+    """Drop cached clients (tests switch endpoints between cases)."""
+    client.cache_clear()
+    _table.cache_clear()

@@ -1,0 +1,86 @@
+"""WebSocket connections: tickets, connect and disconnect, and messages pushed to a connection."""
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+from typing import Any
+
+from chalicelib.aws import queue, ws_push
+from chalicelib.core import clock, errors, ids
+from chalicelib.core.observability import logger, metrics
+from chalicelib.core.settings import get_settings
+from chalicelib.realtime import store
+from chalicelib.realtime.events import EchoRequested
+
+# API Gateway closes every connection after 2 hours; keep records a little longer so a lost
+# $disconnect (best effort in AWS) still ends in TTL expiry.
+CONNECTION_RECORD_TTL = timedelta(hours=2, minutes=10)
+
+
+def _hash(ticket: str) -> str:
+    return hashlib.sha256(ticket.encode()).hexdigest()
+
+
+def issue_ticket() -> dict[str, str]:
+    """Issue a one-time ticket that authorises one WebSocket upgrade within the ticket TTL."""
+    ticket = ids.new_token()
+    expires = clock.now() + timedelta(seconds=get_settings().ws_ticket_ttl_seconds)
+    store.put_ticket(ticket_hash=_hash(ticket), expires_at=clock.epoch_seconds(expires))
+    return {"ticket": ticket, "expires_at": clock.iso(expires)}
+
+
+def open_connection(*, connection_id: str, query: dict[str, str] | None, source_ip: str) -> None:
+    """Accept a connection that presents a valid, unused ticket; raise Unauthenticated otherwise."""
+    ticket = (query or {}).get("ticket", "")
+    now = clock.now()
+    if not ticket or not store.consume_ticket(ticket_hash=_hash(ticket), now=clock.epoch_seconds(now)):
+        metrics.add_metric(name="ConnectionsRefused", unit="Count", value=1)
+        raise errors.Unauthenticated("Invalid or expired WebSocket ticket")
+    store.put_connection(connection_id=connection_id, connected_at=clock.iso(now), source_ip=source_ip,
+                         expires_at=clock.epoch_seconds(now + CONNECTION_RECORD_TTL))
+    logger.info("websocket connected", extra={"connection_id": connection_id})
+
+
+def close_connection(*, connection_id: str) -> None:
+    """Forget a connection after API Gateway reports it closed."""
+    store.delete_connection(connection_id=connection_id)
+    logger.info("websocket disconnected", extra={"connection_id": connection_id})
+
+
+def handle_message(*, connection_id: str, message: Any) -> None:
+    """Answer a client message: `hello` gets the connection's id, `ping` a pong; others an error."""
+    action = message.get("action") if isinstance(message, dict) else None
+    if action == "hello":
+        reply = {"type": "welcome", "connection_id": connection_id}
+    elif action == "ping":
+        reply = {"type": "pong", "time": clock.iso(clock.now())}
+    else:
+        reply = {"type": "error", "error": "Unknown action"}
+    try:
+        ws_push.send(connection_id, reply)
+    except ws_push.ConnectionGone:
+        close_connection(connection_id=connection_id)
+
+
+def request_echo(*, connection_id: str, message: str, delay_seconds: int) -> dict[str, Any]:
+    """Queue `message` for delivery to an open connection after `delay_seconds`."""
+    settings = get_settings()
+    if store.get_connection(connection_id=connection_id, now=clock.epoch_seconds(clock.now())) is None:
+        raise errors.NotFound("Connection not found")
+    deliver_at = clock.now() + timedelta(seconds=delay_seconds)
+    event = EchoRequested(connection_id=connection_id, message=message, requested_at=clock.iso(clock.now()))
+    reference = queue.send_at(settings.agent_commands_queue_url, settings.agent_commands_queue_arn, event.model_dump(),
+                              deliver_at=deliver_at, schedule_name=f"echo-{ids.new_id()}")
+    return {"queued": True, "reference": reference, "deliver_at": clock.iso(deliver_at)}
+
+
+def deliver_echo(event: EchoRequested) -> bool:
+    """Push a queued message to its connection; False when the connection has gone (not an error)."""
+    try:
+        ws_push.send(event.connection_id, {"type": "echo", "message": event.message, "requested_at": event.requested_at})
+    except ws_push.ConnectionGone:
+        close_connection(connection_id=event.connection_id)
+        metrics.add_metric(name="PushesToGoneConnections", unit="Count", value=1)
+        return False
+    metrics.add_metric(name="MessagesPushed", unit="Count", value=1)
+    return True

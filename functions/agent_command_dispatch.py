@@ -1,0 +1,35 @@
+"""SQS `agent-commands` → deliver each command to its WebSocket connection.
+
+A message this worker cannot parse is poison from our own producer (a deploy mismatch, or a message
+written by hand): it fails, is retried up to the queue's maxReceiveCount and then waits in the DLQ
+for a fix and a redrive, rather than being dropped. A push to a connection that has gone is not an
+error: the message is acknowledged.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+from chalicelib.core.observability import logger, metrics, tracer
+from chalicelib.realtime import service as realtime_service
+from chalicelib.realtime.events import EchoRequested
+
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+def record_handler(record: SQSRecord) -> None:
+    """Handle one queued command."""
+    event = EchoRequested.model_validate_json(record.body)
+    delivered = realtime_service.deliver_echo(event)
+    logger.info("command delivered" if delivered else "command dropped: connection gone",
+                extra={"message_id": record.message_id, "connection_id": event.connection_id})
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Process a batch and report the records that failed (ReportBatchItemFailures)."""
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

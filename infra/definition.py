@@ -1,0 +1,209 @@
+"""The single definition of every AWS resource the product uses.
+
+`infra/template.py` renders it to CloudFormation for AWS; `infra/local/` creates the same resources in
+the embedded moto and wires the same functions to them. Code never hard-codes a resource name: it
+reads the environment declared here (`ENVIRONMENT`), which both renderers resolve.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+APP_NAME = "patchmon"
+STAGES = ("dev", "prod")
+LAMBDA_RUNTIME = "python3.11"
+WEBSOCKET_STAGE = "api"
+# The agent derives its WebSocket URL from the server URL (reference-agent.md); browsers use their own
+# path. Both reach the one WebSocket API (CloudFront rewrites the path in AWS, issue #9).
+WEBSOCKET_PATHS = ("/api/v1/agents/ws", "/api/v1/ws")
+
+
+# --- symbolic values, resolved to CloudFormation intrinsics or to local names -------------------
+@dataclass(frozen=True)
+class TableName:
+    table: str
+
+
+@dataclass(frozen=True)
+class QueueUrl:
+    queue: str
+
+
+@dataclass(frozen=True)
+class QueueArn:
+    queue: str
+
+
+@dataclass(frozen=True)
+class SchedulerGroupName:
+    pass
+
+
+@dataclass(frozen=True)
+class SchedulerRoleArn:
+    pass
+
+
+@dataclass(frozen=True)
+class WebSocketManagementEndpoint:
+    pass
+
+
+@dataclass(frozen=True)
+class StageName:
+    pass
+
+
+EnvValue = str | TableName | QueueUrl | QueueArn | SchedulerGroupName | SchedulerRoleArn | WebSocketManagementEndpoint | StageName
+
+
+# --- resources ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Index:
+    name: str
+    hash_key: str
+    range_key: str | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    hash_key: str
+    range_key: str | None = None
+    indexes: tuple[Index, ...] = ()
+    ttl_attribute: str | None = None
+
+    def key_attributes(self) -> list[str]:
+        """Every attribute named in the table's or its indexes' key schema, in a stable order."""
+        names = [self.hash_key, self.range_key] + [n for i in self.indexes for n in (i.hash_key, i.range_key)]
+        return list(dict.fromkeys(n for n in names if n))
+
+
+@dataclass(frozen=True)
+class Queue:
+    name: str
+    visibility_timeout: int
+    max_receive_count: int = 5
+    retention_seconds: int = 4 * 24 * 3600
+    dlq_retention_seconds: int = 14 * 24 * 3600
+    max_message_bytes: int = 1024 * 1024
+
+    @property
+    def dlq_name(self) -> str:
+        return f"{self.name}-dlq"
+
+
+@dataclass(frozen=True)
+class QueueTrigger:
+    queue: str
+    batch_size: int = 10
+    max_batching_window_seconds: int = 0
+    report_batch_item_failures: bool = True
+
+
+@dataclass(frozen=True)
+class Schedule:
+    name: str
+    expression: str  # rate(...) or cron(...), EventBridge rule syntax
+    description: str
+
+
+@dataclass(frozen=True)
+class Function:
+    name: str
+    handler: str  # dotted path "module.attribute", as Lambda takes it
+    description: str
+    memory_mb: int = 256
+    timeout_seconds: int = 30
+    queue_trigger: QueueTrigger | None = None
+    schedules: tuple[Schedule, ...] = ()
+    websocket_route: str | None = None  # $connect / $default / $disconnect
+
+    @property
+    def service_name(self) -> str:
+        return self.name.replace("_", "-")
+
+
+@dataclass(frozen=True)
+class Definition:
+    tables: tuple[Table, ...]
+    queues: tuple[Queue, ...]
+    functions: tuple[Function, ...]
+    environment: dict[str, EnvValue] = field(default_factory=dict)
+    websocket_route_selection_key: str = "action"
+
+    def table(self, name: str) -> Table:
+        return next(t for t in self.tables if t.name == name)
+
+    def queue(self, name: str) -> Queue:
+        return next(q for q in self.queues if q.name == name)
+
+    def function(self, name: str) -> Function:
+        return next(f for f in self.functions if f.name == name)
+
+
+MAIN_TABLE = Table(
+    name="main",
+    hash_key="pk",
+    range_key="sk",
+    indexes=(Index("gsi1", "gsi1pk", "gsi1sk"),),
+    ttl_attribute="expires_at",
+)
+
+AGENT_COMMANDS = Queue(name="agent-commands", visibility_timeout=60)
+
+ENVIRONMENT: dict[str, EnvValue] = {
+    "PATCHMON_STAGE": StageName(),
+    "MAIN_TABLE_NAME": TableName("main"),
+    "AGENT_COMMANDS_QUEUE_URL": QueueUrl("agent-commands"),
+    "AGENT_COMMANDS_QUEUE_ARN": QueueArn("agent-commands"),
+    "SCHEDULER_GROUP_NAME": SchedulerGroupName(),
+    "SCHEDULER_ROLE_ARN": SchedulerRoleArn(),
+    "WEBSOCKET_MANAGEMENT_ENDPOINT": WebSocketManagementEndpoint(),
+    "HEARTBEAT_INTERVAL_SECONDS": "60",
+    "POWERTOOLS_METRICS_NAMESPACE": "PatchMon",
+    "POWERTOOLS_LOG_LEVEL": "INFO",
+}
+
+DEFINITION = Definition(
+    tables=(MAIN_TABLE,),
+    queues=(AGENT_COMMANDS,),
+    environment=ENVIRONMENT,
+    functions=(
+        Function("api", "app.app", "REST API (Chalice routes)", memory_mb=512, timeout_seconds=29),
+        Function("ws_connect", "app.ws_connect", "WebSocket $connect", websocket_route="$connect", timeout_seconds=10),
+        Function("ws_message", "app.ws_message", "WebSocket $default", websocket_route="$default", timeout_seconds=10),
+        Function("ws_disconnect", "app.ws_disconnect", "WebSocket $disconnect", websocket_route="$disconnect", timeout_seconds=10),
+        Function(
+            "agent_command_dispatch",
+            "functions.agent_command_dispatch.handler",
+            "Deliver queued commands to connected agents and browsers",
+            timeout_seconds=10,
+            queue_trigger=QueueTrigger(queue="agent-commands", batch_size=10),
+        ),
+        Function(
+            "system_heartbeat",
+            "functions.system_heartbeat.handler",
+            "Record that the scheduler is firing (read by the health check)",
+            memory_mb=128,
+            timeout_seconds=10,
+            schedules=(Schedule("system-heartbeat", "rate(1 minute)", "Scheduler liveness heartbeat"),),
+        ),
+    ),
+)
+
+
+def physical_name(stage: str, logical: str) -> str:
+    """Return the deployed name of a table, queue or group: `patchmon-<stage>-<logical>`."""
+    return f"{APP_NAME}-{stage}-{logical}"
+
+
+# API Gateway's own answers (gateway responses), rewritten to the product's error shape. In AWS a
+# path or method the API does not define is MISSING_AUTHENTICATION_TOKEN (403); we answer 404.
+GATEWAY_RESPONSES: dict[str, tuple[int, dict[str, str]]] = {
+    "MISSING_AUTHENTICATION_TOKEN": (404, {"error": "Not found", "code": "not_found"}),
+    "REQUEST_TOO_LARGE": (413, {"error": "Request body too large", "code": "payload_too_large"}),
+    "INTEGRATION_FAILURE": (502, {"error": "Bad gateway", "code": "bad_gateway"}),
+    "INTEGRATION_TIMEOUT": (504, {"error": "Gateway timeout", "code": "gateway_timeout"}),
+}
+REST_MAX_PAYLOAD_BYTES = 10 * 1024 * 1024  # API Gateway REST payload quota
+REST_INTEGRATION_TIMEOUT_SECONDS = 29
