@@ -132,7 +132,8 @@ def _function_policy(fn: Function, definition: Definition) -> list[dict[str, Any
         {
             "Effect": "Allow",
             "Action": ["execute-api:ManageConnections"],
-            "Resource": {"Fn::Sub": f"arn:${{AWS::Partition}}:execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{WebSocketApi}}/{WEBSOCKET_STAGE}/*"},
+            "Resource": {"Fn::Sub": "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${WebSocketApi}/"
+                                    f"{WEBSOCKET_STAGE}/*"},
         },
         {
             "Effect": "Allow",
@@ -227,7 +228,8 @@ def _function(fn: Function, definition: Definition) -> dict[str, Any]:
             "Properties": {
                 "ApiId": {"Ref": "WebSocketApi"},
                 "IntegrationType": "AWS_PROXY",
-                "IntegrationUri": {"Fn::Sub": f"arn:${{AWS::Partition}}:apigateway:${{AWS::Region}}:lambda:path/2015-03-31/functions/${{{fid}.Arn}}/invocations"},
+                "IntegrationUri": {"Fn::Sub": "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/"
+                                              f"${{{fid}.Arn}}/invocations"},
             },
         }
         resources[logical_id(fn.name, "route")] = {

@@ -6,6 +6,7 @@ Scheduler schedule that drops the same message on the same queue when it is due 
 from __future__ import annotations
 
 import json
+import math
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -31,6 +32,7 @@ def send_at(queue_url: str, queue_arn: str, message: dict[str, Any], *, deliver_
     """
     wait = deliver_at - clock.now()
     if wait <= SQS_MAX_DELAY:
-        return send(queue_url, message, delay_seconds=max(0, int(wait.total_seconds())))
+        # Round up: a message must never arrive before its time.
+        return send(queue_url, message, delay_seconds=max(0, math.ceil(wait.total_seconds())))
     scheduler.create_one_time(name=schedule_name, at=deliver_at, target_arn=queue_arn, payload=message)
     return schedule_name

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +19,7 @@ from infra.definition import (
     SchedulerGroupName,
     SchedulerRoleArn,
     StageName,
+    Table,
     TableName,
     WebSocketManagementEndpoint,
     physical_name,
@@ -34,7 +36,6 @@ class Resources:
     """Names, URLs and ARNs of what was created, keyed by the definition's logical names."""
 
     stage: str
-    endpoint: str
     tables: dict[str, str]
     queue_urls: dict[str, str]
     queue_arns: dict[str, str]
@@ -53,6 +54,7 @@ class EmbeddedAws:
     def __init__(self, port: int = 0) -> None:
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
         self.endpoint = ""
+        self._clients: dict[str, Any] = {}
 
     def start(self) -> str:
         """Start moto and point the process's AWS SDK configuration at it."""
@@ -67,16 +69,22 @@ class EmbeddedAws:
         self._server.stop()
 
     def client(self, service: str) -> Any:
-        return boto3.session.Session().client(service, region_name=REGION, endpoint_url=self.endpoint)
+        """Return a (cached, thread-safe) client of the embedded AWS."""
+        if service not in self._clients:
+            self._clients[service] = boto3.session.Session().client(service, region_name=REGION, endpoint_url=self.endpoint)
+        return self._clients[service]
 
 
-def provision(aws: EmbeddedAws, definition: Definition, stage: str, *, visibility_timeout: int | None = None) -> Resources:
+ClientFactory = Callable[[str], Any]
+
+
+def provision(clients: ClientFactory, definition: Definition, stage: str, *, visibility_timeout: int | None = None) -> Resources:
     """Create every table, queue (with its DLQ), schedule rule and the scheduler group of the definition.
 
     `visibility_timeout` overrides every queue's, so tests can see redelivery in seconds.
     """
-    tables = {t.name: _create_table(aws, t, physical_name(stage, t.name)) for t in definition.tables}
-    sqs = aws.client("sqs")
+    tables = {t.name: _create_table(clients("dynamodb"), t, physical_name(stage, t.name)) for t in definition.tables}
+    sqs = clients("sqs")
     urls: dict[str, str] = {}
     arns: dict[str, str] = {}
     for queue in definition.queues:
@@ -89,10 +97,10 @@ def provision(aws: EmbeddedAws, definition: Definition, stage: str, *, visibilit
             "RedrivePolicy": json.dumps({"deadLetterTargetArn": arns[dlq], "maxReceiveCount": str(queue.max_receive_count)}),
         })
     group = physical_name(stage, "schedules")
-    scheduler = aws.client("scheduler")
+    scheduler = clients("scheduler")
     if group not in {g["Name"] for g in scheduler.list_schedule_groups()["ScheduleGroups"]}:
         scheduler.create_schedule_group(Name=group)
-    events = aws.client("events")
+    events = clients("events")
     rules: dict[str, str] = {}
     for fn in definition.functions:
         for schedule in fn.schedules:
@@ -101,7 +109,7 @@ def provision(aws: EmbeddedAws, definition: Definition, stage: str, *, visibilit
             events.put_targets(Rule=rule, Targets=[{"Id": fn.service_name, "Arn": function_arn(stage, fn.service_name)}])
             rules[schedule.name] = rule
     role_arn = f"arn:aws:iam::{ACCOUNT_ID}:role/{physical_name(stage, 'scheduler')}"
-    return Resources(stage, aws.endpoint, tables, urls, arns, group, role_arn, rules)
+    return Resources(stage, tables, urls, arns, group, role_arn, rules)
 
 
 def function_arn(stage: str, service_name: str) -> str:
@@ -109,8 +117,7 @@ def function_arn(stage: str, service_name: str) -> str:
     return f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{physical_name(stage, service_name)}"
 
 
-def _create_table(aws: EmbeddedAws, table: Any, name: str) -> str:
-    ddb = aws.client("dynamodb")
+def _create_table(ddb: Any, table: Table, name: str) -> str:
     if name in ddb.list_tables()["TableNames"]:
         return name
 

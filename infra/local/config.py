@@ -29,6 +29,7 @@ class LocalConfig:
     snapshot_interval: float
     frontend_dir: pathlib.Path
     persist: bool
+    moto_port: int
 
 
 def parse(argv: list[str] | None = None) -> LocalConfig:
@@ -46,12 +47,14 @@ def parse(argv: list[str] | None = None) -> LocalConfig:
     p.add_argument("--queue-visibility-timeout", type=int, default=int(_env("PATCHMON_QUEUE_VISIBILITY_TIMEOUT", "0")) or None,
                    help="override every queue's visibility timeout (seconds), for tests")
     p.add_argument("--snapshot-interval", type=float, default=float(_env("PATCHMON_SNAPSHOT_INTERVAL", "10")))
-    p.add_argument("--frontend-dir", type=pathlib.Path, default=pathlib.Path(_env("PATCHMON_FRONTEND_DIR", "")) if _env("PATCHMON_FRONTEND_DIR", "") else None)
+    frontend_env = _env("PATCHMON_FRONTEND_DIR", "")
+    p.add_argument("--frontend-dir", type=pathlib.Path, default=pathlib.Path(frontend_env) if frontend_env else None)
     p.add_argument("--no-persist", dest="persist", action="store_false", default=not _bool(_env("PATCHMON_NO_PERSIST", "false")))
+    p.add_argument("--moto-port", type=int, default=int(_env("PATCHMON_MOTO_PORT", "0")), help="port of the embedded AWS (0: any free port)")
     a = p.parse_args(argv)
     frontend = a.frontend_dir or _default_frontend(root)
     return LocalConfig(a.host, a.port, a.data_dir, a.stage, a.ws_idle_timeout, a.ws_max_duration, a.ws_answer_pings,
-                       a.ws_disconnect_drop_rate, a.queue_visibility_timeout, a.snapshot_interval, frontend, a.persist)
+                       a.ws_disconnect_drop_rate, a.queue_visibility_timeout, a.snapshot_interval, frontend, a.persist, a.moto_port)
 
 
 def _default_frontend(root: pathlib.Path) -> pathlib.Path:

@@ -6,6 +6,7 @@ periodically and at shutdown, and restored into freshly provisioned resources at
 """
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import os
@@ -16,15 +17,15 @@ from typing import Any
 
 from moto.sqs.models import sqs_backends
 
-from infra.local.aws import ACCOUNT_ID, REGION, EmbeddedAws, Resources
+from infra.local.aws import ACCOUNT_ID, REGION, ClientFactory, Resources
 
 log = logging.getLogger("patchmon.local.persistence")
 SNAPSHOT_VERSION = 1
 
 
-def take(aws: EmbeddedAws, resources: Resources, scheduler_state: dict[str, Any]) -> dict[str, Any]:
+def take(clients: ClientFactory, resources: Resources, scheduler_state: dict[str, Any]) -> dict[str, Any]:
     """Read everything worth keeping out of moto."""
-    ddb = aws.client("dynamodb")
+    ddb = clients("dynamodb")
     tables: dict[str, list[dict[str, Any]]] = {}
     for logical, name in resources.tables.items():
         items: list[dict[str, Any]] = []
@@ -36,7 +37,7 @@ def take(aws: EmbeddedAws, resources: Resources, scheduler_state: dict[str, Any]
         "taken_at": time.time(),
         "tables": tables,
         "queues": {logical: _queue_messages(url) for logical, url in resources.queue_urls.items()},
-        "schedules": _schedules(aws),
+        "schedules": _schedules(clients),
         "scheduler": scheduler_state,
     }
 
@@ -53,8 +54,8 @@ def _queue_messages(queue_url: str) -> list[dict[str, Any]]:
             for m in list(queue._messages)]
 
 
-def _schedules(aws: EmbeddedAws) -> list[dict[str, Any]]:
-    scheduler = aws.client("scheduler")
+def _schedules(clients: ClientFactory) -> list[dict[str, Any]]:
+    scheduler = clients("scheduler")
     kept: list[dict[str, Any]] = []
     for group in scheduler.list_schedule_groups()["ScheduleGroups"]:
         for summary in scheduler.list_schedules(GroupName=group["Name"])["Schedules"]:
@@ -65,9 +66,9 @@ def _schedules(aws: EmbeddedAws) -> list[dict[str, Any]]:
     return kept
 
 
-def restore(aws: EmbeddedAws, resources: Resources, snapshot: dict[str, Any]) -> dict[str, int]:
+def restore(clients: ClientFactory, resources: Resources, snapshot: dict[str, Any]) -> dict[str, int]:
     """Put a snapshot's data back into freshly provisioned resources; return counts restored."""
-    ddb, sqs, scheduler = aws.client("dynamodb"), aws.client("sqs"), aws.client("scheduler")
+    ddb, sqs, scheduler = clients("dynamodb"), clients("sqs"), clients("scheduler")
     counts = {"items": 0, "messages": 0, "schedules": 0}
     for logical, items in snapshot.get("tables", {}).items():
         name = resources.tables.get(logical)
@@ -95,12 +96,23 @@ def restore(aws: EmbeddedAws, resources: Resources, snapshot: dict[str, Any]) ->
     return counts
 
 
+def _encode(value: Any) -> Any:
+    # DynamoDB binary attributes come back from boto3 as bytes; JSON keeps them as base64.
+    if isinstance(value, (bytes, bytearray)):
+        return {"__b64__": base64.b64encode(value).decode()}
+    return str(value)
+
+
+def _decode(obj: dict[str, Any]) -> Any:
+    return base64.b64decode(obj["__b64__"]) if set(obj) == {"__b64__"} else obj
+
+
 def load(path: pathlib.Path) -> dict[str, Any] | None:
     """Read a snapshot file; None when there is none. A corrupt file is kept aside, never overwritten silently."""
     if not path.exists():
         return None
     try:
-        snapshot = json.loads(path.read_text())
+        snapshot = json.loads(path.read_text(), object_hook=_decode)
     except ValueError:
         aside = path.with_suffix(f".corrupt-{int(time.time())}.json")
         path.rename(aside)
@@ -117,7 +129,7 @@ def save(path: pathlib.Path, snapshot: dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".snapshot-", suffix=".json")
     with os.fdopen(fd, "w") as handle:
-        json.dump(snapshot, handle, default=str)
+        json.dump(snapshot, handle, default=_encode)
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(tmp, path)

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from chalicelib.core.schedule_expressions import InvalidScheduleExpression, next_fire_time, parse
-from infra.local.aws import ACCOUNT_ID, REGION, EmbeddedAws, Resources
+from infra.local.aws import ACCOUNT_ID, REGION, ClientFactory, Resources
 from infra.local.lambda_runtime import LambdaRuntime
 
 log = logging.getLogger("patchmon.local.scheduler")
@@ -29,22 +29,20 @@ def _now() -> datetime:
 class LocalScheduler:
     """A ticker thread that fires due rules and schedules."""
 
-    def __init__(self, aws: EmbeddedAws, resources: Resources, runtime: LambdaRuntime, *, tick_seconds: float = 0.5) -> None:
-        self._events = aws.client("events")
-        self._scheduler = aws.client("scheduler")
-        self._sqs = aws.client("sqs")
+    def __init__(self, clients: ClientFactory, resources: Resources, runtime: LambdaRuntime, *, tick_seconds: float = 0.5) -> None:
+        self._events = clients("events")
+        self._scheduler = clients("scheduler")
+        self._sqs = clients("sqs")
         self._resources = resources
         self._runtime = runtime
         self._tick = tick_seconds
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._started = _now()
         self._next_rule_fire: dict[str, datetime] = {}
         self._last_fired: dict[str, str] = {}  # schedule key -> ISO time of the last firing (persisted)
         self.fired_count = 0
 
     def start(self) -> None:
-        self._started = _now()
         self._thread = threading.Thread(target=self._run, name="local-scheduler", daemon=True)
         self._thread.start()
 
@@ -78,10 +76,8 @@ class LocalScheduler:
             expression = rule.get("ScheduleExpression")
             if not expression or rule.get("State") != "ENABLED":
                 continue
-            due = self._next_rule_fire.get(rule["Name"])
-            if due is None:
-                # The local stack fires each rule once at start, so a restart shows life at once.
-                due = self._started
+            # A rule fires when first seen (so a fresh stack shows life at once), then on its schedule.
+            due = self._next_rule_fire.get(rule["Name"], now)
             if now < due:
                 continue
             self._next_rule_fire[rule["Name"]] = next_fire_time(parse(expression), after=now, anchor=now) or datetime.max.replace(tzinfo=UTC)

@@ -37,7 +37,7 @@ class LocalStack:
 
     def __init__(self, cfg: local_config.LocalConfig) -> None:
         self.cfg = cfg
-        self.aws = EmbeddedAws()
+        self.aws = EmbeddedAws(cfg.moto_port)
         self.resources: Resources | None = None
         self.runtime = LambdaRuntime(DEFINITION, cfg.stage)
         self.pump: SqsPump | None = None
@@ -54,16 +54,16 @@ class LocalStack:
     def start_aws(self) -> None:
         """Start moto, create the definition's resources, restore saved data and set the functions' environment."""
         self.aws.start()
-        self.resources = provision(self.aws, DEFINITION, self.cfg.stage, visibility_timeout=self.cfg.queue_visibility_timeout)
+        self.resources = provision(self.aws.client, DEFINITION, self.cfg.stage, visibility_timeout=self.cfg.queue_visibility_timeout)
         management = f"http://{self.cfg.host}:{self.cfg.port}/{WEBSOCKET_STAGE}"
         os.environ.update(resolve_environment(DEFINITION, self.resources, management))
         os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "local")
         os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
         os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
-        self.scheduler = LocalScheduler(self.aws, self.resources, self.runtime)
+        self.scheduler = LocalScheduler(self.aws.client, self.resources, self.runtime)
         snapshot = persistence.load(self.snapshot_path) if self.cfg.persist else None
         if snapshot:
-            counts = persistence.restore(self.aws, self.resources, snapshot)
+            counts = persistence.restore(self.aws.client, self.resources, snapshot)
             self.scheduler.restore(snapshot.get("scheduler", {}))
             log.info("restored %(items)d items, %(messages)d queued messages, %(schedules)d schedules", counts)
 
@@ -95,7 +95,7 @@ class LocalStack:
         await self._runner.setup()
         await web.TCPSite(self._runner, self.cfg.host, self.cfg.port).start()
         assert self.resources and self.scheduler
-        self.pump = SqsPump(self.aws, self.resources, DEFINITION, self.runtime)
+        self.pump = SqsPump(self.aws.client, self.resources, DEFINITION, self.runtime)
         self.pump.start()
         self.scheduler.start()
         if self.cfg.persist:
@@ -115,7 +115,7 @@ class LocalStack:
         if not (self.cfg.persist and self.resources and self.scheduler):
             return
         try:
-            persistence.save(self.snapshot_path, persistence.take(self.aws, self.resources, self.scheduler.state()))
+            persistence.save(self.snapshot_path, persistence.take(self.aws.client, self.resources, self.scheduler.state()))
         except Exception:
             log.exception("snapshot failed")
 

@@ -14,7 +14,7 @@ import threading
 from typing import Any
 
 from infra.definition import Definition, Function
-from infra.local.aws import REGION, EmbeddedAws, Resources
+from infra.local.aws import REGION, ClientFactory, Resources
 from infra.local.lambda_runtime import LambdaRuntime
 
 log = logging.getLogger("patchmon.local.sqs")
@@ -54,9 +54,9 @@ def failed_ids(fn: Function, response: Any, all_ids: list[str]) -> set[str]:
 class SqsPump:
     """One polling thread per queue→function mapping."""
 
-    def __init__(self, aws: EmbeddedAws, resources: Resources, definition: Definition, runtime: LambdaRuntime,
+    def __init__(self, clients: ClientFactory, resources: Resources, definition: Definition, runtime: LambdaRuntime,
                  *, wait_seconds: int = 1) -> None:
-        self._sqs = aws.client("sqs")
+        self._sqs = clients("sqs")
         self._resources = resources
         self._runtime = runtime
         self._wait = wait_seconds

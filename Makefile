@@ -1,0 +1,39 @@
+# PatchMon Cloud — the two commands: `make run` (the product, locally) and `make test` (the suite).
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run test setup lint template frontend e2e bench clean
+
+run: setup frontend ## Start the local stack on http://localhost:$(PORT)
+	$(PY) -m infra.local --port $(PORT)
+
+test: setup frontend lint ## Set up and run the whole test suite
+	$(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), f"Python 3.11 is required (the Lambda runtime), found {sys.version.split()[0]}"'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	rm -f $(VENV)/.installed-* && touch $@
+
+lint: setup ## Static checks
+	$(PY) -m ruff check .
+
+template: setup ## Render the CloudFormation template to build/template.json
+	$(PY) -m infra.template --out build/template.json
+
+frontend: ## Build the web app when there is one (the local stack serves a placeholder until then)
+	@if [ -f frontend/package.json ]; then cd frontend && npm ci --no-audit --no-fund && npm run build; fi
+
+e2e: setup ## Only the end-to-end tests against a started local stack
+	$(PY) -m pytest tests/e2e $(PYTEST_ARGS)
+
+clean: ## Remove the virtualenv, build output and local data
+	rm -rf $(VENV) build .local frontend/dist

@@ -1,0 +1,76 @@
+"""Shared fixtures: AWS in process (moto), provisioned from the same definition the product deploys."""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from chalicelib.aws import ws_push
+from chalicelib.core import db, settings
+from infra.definition import DEFINITION, WEBSOCKET_STAGE
+from infra.local.aws import CREDENTIALS, REGION, Resources, provision, resolve_environment
+
+# Nothing listens here: tests that need a gateway start one or stub ws_push.
+UNREACHABLE_WS_ENDPOINT = f"http://127.0.0.1:9/{WEBSOCKET_STAGE}"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    os.environ.update(CREDENTIALS)
+    os.environ.update({"AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION, "POWERTOOLS_TRACE_DISABLED": "true",
+                       "POWERTOOLS_METRICS_DISABLED": "true", "POWERTOOLS_SERVICE_NAME": "test"})
+    os.environ.pop("AWS_ENDPOINT_URL", None)
+
+
+@dataclass
+class Aws:
+    resources: Resources
+
+    def client(self, service: str) -> Any:
+        return boto3.client(service, region_name=REGION)
+
+    def table_items(self, logical: str = "main") -> list[dict[str, Any]]:
+        return self.client("dynamodb").scan(TableName=self.resources.tables[logical])["Items"]
+
+    def queue_depth(self, logical: str) -> int:
+        attrs = self.client("sqs").get_queue_attributes(QueueUrl=self.resources.queue_urls[logical],
+                                                        AttributeNames=["ApproximateNumberOfMessages",
+                                                                        "ApproximateNumberOfMessagesDelayed",
+                                                                        "ApproximateNumberOfMessagesNotVisible"])["Attributes"]
+        return sum(int(v) for v in attrs.values())
+
+
+def _reset_caches() -> None:
+    settings.reset_settings_cache()
+    db.reset_clients()
+    ws_push.reset_clients()
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Aws]:
+    """moto in process with every resource of the definition, and the functions' environment set."""
+    with mock_aws():
+        resources = provision(lambda s: boto3.client(s, region_name=REGION), DEFINITION, "test")
+        for name, value in resolve_environment(DEFINITION, resources, UNREACHABLE_WS_ENDPOINT).items():
+            monkeypatch.setenv(name, value)
+        _reset_caches()
+        yield Aws(resources)
+    _reset_caches()
+
+
+@pytest.fixture
+def pushed(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[dict[str, Any]]]:
+    """Record what would be pushed to WebSocket connections; ids in `gone` answer 410."""
+    record: dict[str, Any] = {"sent": [], "gone": set()}
+
+    def send(connection_id: str, message: dict[str, Any]) -> None:
+        if connection_id in record["gone"]:
+            raise ws_push.ConnectionGone(connection_id)
+        record["sent"].append({"connection_id": connection_id, "message": message})
+
+    monkeypatch.setattr(ws_push, "send", send)
+    return record
