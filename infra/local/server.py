@@ -18,6 +18,7 @@ import warnings
 from typing import Any
 
 from aiohttp import web
+from aiohttp.abc import AbstractAccessLogger
 
 from infra.definition import DEFINITION, REST_MAX_PAYLOAD_BYTES, WEBSOCKET_PATHS, WEBSOCKET_STAGE, physical_name
 from infra.local import config as local_config
@@ -91,7 +92,7 @@ class LocalStack:
         """Run until cancelled."""
         self.start_aws()
         web_app = self.build_web_app()
-        self._runner = web.AppRunner(web_app, access_log=logging.getLogger("patchmon.local.access"))
+        self._runner = web.AppRunner(web_app, access_log_class=_AccessLogger, access_log=logging.getLogger("patchmon.local.access"))
         await self._runner.setup()
         await web.TCPSite(self._runner, self.cfg.host, self.cfg.port).start()
         assert self.resources and self.scheduler
@@ -133,6 +134,13 @@ class LocalStack:
         await asyncio.to_thread(self.save_snapshot)
         self.aws.stop()
         log.info("stopped")
+
+
+class _AccessLogger(AbstractAccessLogger):
+    """One line per request, without the query string: it can carry one-time WebSocket tickets."""
+
+    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        self.logger.info("%s %s %s %.0fms", request.method, request.path, response.status, time * 1000)
 
 
 @web.middleware
