@@ -11,7 +11,8 @@ from chalicelib.realtime import service as realtime_service
 from chalicelib.system import routes as system_routes
 from chalicelib.web.websocket import parse_message, refuse
 
-app = Chalice(app_name="patchmon")
+# Logging goes through Powertools; Chalice's own handler would also set the "patchmon" logger tree to ERROR.
+app = Chalice(app_name="patchmon", configure_logs=False)
 app.experimental_feature_flags.update(["WEBSOCKETS"])
 app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context(clear_state=True)))
 app.register_middleware(ConvertToMiddleware(metrics.log_metrics))

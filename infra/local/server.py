@@ -58,7 +58,8 @@ class LocalStack:
         self.resources = provision(self.aws.client, DEFINITION, self.cfg.stage, visibility_timeout=self.cfg.queue_visibility_timeout)
         management = f"http://{self.cfg.host}:{self.cfg.port}/{WEBSOCKET_STAGE}"
         os.environ.update(resolve_environment(DEFINITION, self.resources, management))
-        os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "local")
+        # Not "local": Powertools drops root-logger records whose logger name contains the service name.
+        os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "patchmon-local")
         os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
         os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
         self.scheduler = LocalScheduler(self.aws.client, self.resources, self.runtime)

@@ -29,7 +29,11 @@ def test_tickets_queued_messages_and_schedules_survive_when_stack_restarts(tmp_p
         # When it is stopped with Ctrl-C
         exit_code = first.stop()
     assert exit_code == 0
-    assert "Traceback" not in first.log()
+    log = first.log()
+    assert "Traceback" not in log
+    assert "patchmon.local: shutting down" in log and "patchmon.local: stopped" in log
+    assert "rule patchmon-dev-system-heartbeat fired" in log  # the local stack's own log lines are not swallowed
+    assert ticket not in log  # one-time tickets never reach the logs
 
     # Then a new stack on the same data directory has all of it
     second = LocalStackProcess(tmp_path, env={"WS_TICKET_TTL_SECONDS": "300"})
@@ -44,3 +48,4 @@ def test_tickets_queued_messages_and_schedules_survive_when_stack_restarts(tmp_p
         assert schedule["ScheduleExpression"] == f"at({at})"
     finally:
         assert second.stop() == 0
+    assert ticket not in second.log()  # the upgrade URL carried it; the access log must not
