@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test setup lint template frontend e2e bench clean
+.PHONY: run test setup lint template frontend e2e clean
 
 run: setup frontend ## Start the local stack on http://localhost:$(PORT)
 	$(PY) -m infra.local --port $(PORT)
