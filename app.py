@@ -4,11 +4,17 @@ from __future__ import annotations
 from chalice import Chalice, ConvertToMiddleware
 from chalice.app import WebsocketEvent
 
+from chalicelib.audit import routes as audit_routes
+from chalicelib.auth import routes as auth_routes
 from chalicelib.core import errors
 from chalicelib.core.observability import logger, metrics, tracer
+from chalicelib.rbac import routes as rbac_routes
 from chalicelib.realtime import routes as realtime_routes
 from chalicelib.realtime import service as realtime_service
 from chalicelib.system import routes as system_routes
+from chalicelib.tenant import routes as tenant_routes
+from chalicelib.tfa import routes as tfa_routes
+from chalicelib.user import routes as user_routes
 from chalicelib.web.websocket import parse_message, refuse
 
 # Logging goes through Powertools; Chalice's own handler would also set the "patchmon" logger tree to ERROR.
@@ -19,8 +25,9 @@ app.register_middleware(ConvertToMiddleware(metrics.log_metrics))
 app.register_middleware(ConvertToMiddleware(tracer.capture_lambda_handler), "http")
 
 API_PREFIX = "/api/v1"
-app.register_blueprint(system_routes.bp, url_prefix=API_PREFIX)
-app.register_blueprint(realtime_routes.bp, url_prefix=API_PREFIX)
+for blueprint in (system_routes.bp, tenant_routes.bp, auth_routes.bp, tfa_routes.bp, user_routes.bp, rbac_routes.bp,
+                  audit_routes.bp, realtime_routes.bp):
+    app.register_blueprint(blueprint, url_prefix=API_PREFIX)
 
 
 @app.on_ws_connect()

@@ -53,7 +53,28 @@ class StageName:
     pass
 
 
-EnvValue = str | TableName | QueueUrl | QueueArn | SchedulerGroupName | SchedulerRoleArn | WebSocketManagementEndpoint | StageName
+@dataclass(frozen=True)
+class SecretArn:
+    secret: str
+
+
+@dataclass(frozen=True)
+class Param:
+    """A deployment parameter of the template (`name`), with the value the local stack uses."""
+
+    name: str
+    local: str
+    default: str = ""
+    no_echo: bool = False
+
+
+@dataclass(frozen=True)
+class DataKeyArn:
+    """The KMS key that wraps the data keys of envelope-encrypted fields (TOTP secrets, integration secrets)."""
+
+
+EnvValue = (str | TableName | QueueUrl | QueueArn | SchedulerGroupName | SchedulerRoleArn | WebSocketManagementEndpoint
+            | StageName | SecretArn | DataKeyArn | Param)
 
 
 # --- resources ----------------------------------------------------------------------------------
@@ -124,10 +145,20 @@ class Function:
 
 
 @dataclass(frozen=True)
+class Secret:
+    """A generated secret (Secrets Manager); its value never appears in the template or the environment."""
+
+    name: str
+    description: str
+    length: int = 64
+
+
+@dataclass(frozen=True)
 class Definition:
     tables: tuple[Table, ...]
     queues: tuple[Queue, ...]
     functions: tuple[Function, ...]
+    secrets: tuple[Secret, ...] = ()
     environment: dict[str, EnvValue] = field(default_factory=dict)
     websocket_route_selection_key: str = "action"
 
@@ -159,6 +190,13 @@ ENVIRONMENT: dict[str, EnvValue] = {
     "SCHEDULER_GROUP_NAME": SchedulerGroupName(),
     "SCHEDULER_ROLE_ARN": SchedulerRoleArn(),
     "WEBSOCKET_MANAGEMENT_ENDPOINT": WebSocketManagementEndpoint(),
+    "JWT_SECRET_ARN": SecretArn("jwt-signing-key"),
+    "BASE_DOMAIN": Param("BaseDomain", local="localhost"),
+    "DEFAULT_TENANT_SLUG": Param("DefaultTenantSlug", local="default"),
+    # The operator key itself is never deployed: only its SHA-256 (`make operator-key` prints a pair).
+    "OPERATOR_KEY_SHA256": Param("OperatorKeySha256", local="", no_echo=True),
+    "COOKIE_SECURE": Param("CookieSecure", local="false", default="true"),
+    "DATA_KEY_ARN": DataKeyArn(),
     "HEARTBEAT_INTERVAL_SECONDS": "60",
     "POWERTOOLS_METRICS_NAMESPACE": "PatchMon",
     "POWERTOOLS_LOG_LEVEL": "INFO",
@@ -167,6 +205,7 @@ ENVIRONMENT: dict[str, EnvValue] = {
 DEFINITION = Definition(
     tables=(MAIN_TABLE,),
     queues=(AGENT_COMMANDS,),
+    secrets=(Secret("jwt-signing-key", "HMAC key signing user access and refresh tokens"),),
     environment=ENVIRONMENT,
     functions=(
         Function("api", "app.app", "REST API (Chalice routes)", memory_mb=512, timeout_seconds=29),

@@ -18,14 +18,17 @@ from infra.definition import (
     DEFINITION,
     LAMBDA_RUNTIME,
     WEBSOCKET_STAGE,
+    DataKeyArn,
     Definition,
     EnvValue,
     Function,
+    Param,
     Queue,
     QueueArn,
     QueueUrl,
     SchedulerGroupName,
     SchedulerRoleArn,
+    SecretArn,
     StageName,
     Table,
     TableName,
@@ -61,6 +64,12 @@ def _env_value(value: EnvValue) -> Any:
             return {"Ref": "SchedulerGroup"}
         case SchedulerRoleArn():
             return {"Fn::GetAtt": ["SchedulerRole", "Arn"]}
+        case SecretArn(secret=name):
+            return {"Ref": logical_id(name, "secret")}
+        case DataKeyArn():
+            return {"Fn::GetAtt": ["DataKey", "Arn"]}
+        case Param(name=name):
+            return {"Ref": name}
         case WebSocketManagementEndpoint():
             return {"Fn::Sub": f"https://${{WebSocketApi}}.execute-api.${{AWS::Region}}.amazonaws.com/{WEBSOCKET_STAGE}"}
     raise TypeError(f"unknown environment value {value!r}")
@@ -144,7 +153,11 @@ def _function_policy(fn: Function, definition: Definition) -> list[dict[str, Any
             ],
         },
         {"Effect": "Allow", "Action": ["iam:PassRole"], "Resource": {"Fn::GetAtt": ["SchedulerRole", "Arn"]}},
+        {"Effect": "Allow", "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": {"Fn::GetAtt": ["DataKey", "Arn"]}},
     ]
+    if definition.secrets:
+        statements.append({"Effect": "Allow", "Action": ["secretsmanager:GetSecretValue"],
+                           "Resource": [{"Ref": logical_id(s.name, "secret")} for s in definition.secrets]})
     if fn.queue_trigger:
         statements.append({
             "Effect": "Allow",
@@ -280,9 +293,41 @@ def _websocket_api(definition: Definition) -> dict[str, Any]:
     }
 
 
+def _keys_and_secrets(definition: Definition) -> dict[str, Any]:
+    resources: dict[str, Any] = {
+        "DataKey": {
+            "Type": "AWS::KMS::Key",
+            "DeletionPolicy": "Retain",
+            "UpdateReplacePolicy": "Retain",
+            "Properties": {
+                "Description": "Wraps the data keys of envelope-encrypted fields",
+                "EnableKeyRotation": True,
+                "KeyPolicy": {"Version": "2012-10-17", "Statement": [{
+                    "Sid": "AccountAdministers", "Effect": "Allow",
+                    "Principal": {"AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}},
+                    "Action": "kms:*", "Resource": "*"}]},
+            },
+        },
+        "DataKeyAlias": {"Type": "AWS::KMS::Alias",
+                         "Properties": {"AliasName": {"Fn::Sub": "alias/patchmon-${Stage}-data"}, "TargetKeyId": {"Ref": "DataKey"}}},
+    }
+    for secret in definition.secrets:
+        resources[logical_id(secret.name, "secret")] = {
+            "Type": "AWS::SecretsManager::Secret",
+            "DeletionPolicy": "Retain",
+            "UpdateReplacePolicy": "Retain",
+            "Properties": {
+                "Name": {"Fn::Sub": f"patchmon/${{Stage}}/{secret.name}"},
+                "Description": secret.description,
+                "GenerateSecretString": {"PasswordLength": secret.length, "ExcludePunctuation": True},
+            },
+        }
+    return resources
+
+
 def render(definition: Definition = DEFINITION) -> dict[str, Any]:
     """Return the CloudFormation template for `definition`."""
-    resources: dict[str, Any] = {}
+    resources: dict[str, Any] = _keys_and_secrets(definition)
     for table in definition.tables:
         resources[logical_id(table.name, "table")] = _table(table)
     for queue in definition.queues:
@@ -300,6 +345,8 @@ def render(definition: Definition = DEFINITION) -> dict[str, Any]:
         "AWSTemplateFormatVersion": "2010-09-09",
         "Description": "PatchMon Cloud: data, queues, schedules, WebSocket API and functions",
         "Parameters": {
+            **{v.name: {"Type": "String", "Default": v.default, **({"NoEcho": True} if v.no_echo else {})}
+               for v in definition.environment.values() if isinstance(v, Param)},
             "Stage": {"Type": "String", "AllowedValues": ["dev", "prod"], "Default": "dev"},
             "CodeBucket": {"Type": "String", "Description": "S3 bucket holding the deployment package"},
             "CodeKey": {"Type": "String", "Description": "S3 key of the deployment package"},

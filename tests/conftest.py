@@ -11,7 +11,8 @@ import pytest
 from moto import mock_aws
 
 from chalicelib.aws import ws_push
-from chalicelib.core import db, settings
+from chalicelib.core import crypto, db, settings
+from chalicelib.tenant import service as tenant_service
 from infra.definition import DEFINITION, WEBSOCKET_STAGE
 from infra.local.aws import CREDENTIALS, REGION, Resources, provision, resolve_environment
 
@@ -48,6 +49,8 @@ def _reset_caches() -> None:
     settings.reset_settings_cache()
     db.reset_clients()
     ws_push.reset_clients()
+    crypto.secret_value.cache_clear()
+    tenant_service.clear_cache()
 
 
 @pytest.fixture
@@ -74,3 +77,32 @@ def pushed(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[dict[str, Any]]]:
 
     monkeypatch.setattr(ws_push, "send", send)
     return record
+
+
+@pytest.fixture
+def clock_at(monkeypatch: pytest.MonkeyPatch):
+    """Control the product's clock: `clock_at.advance(minutes=...)` moves time forward."""
+    from datetime import timedelta
+
+    from chalicelib.core import clock
+
+    class Controlled:
+        def __init__(self) -> None:
+            self.now = clock.now()
+
+        def advance(self, **delta: float) -> None:
+            self.now += timedelta(**delta)
+
+    controlled = Controlled()
+    monkeypatch.setattr(clock, "now", lambda: controlled.now)
+    return controlled
+
+
+@pytest.fixture(autouse=True)
+def _cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2 at test strength: the production parameters are checked in tests/unit/user/test_passwords.py."""
+    from argon2 import PasswordHasher
+
+    from chalicelib.user import passwords
+
+    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1))

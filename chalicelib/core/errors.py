@@ -1,17 +1,22 @@
 """Domain errors. Routes map them to HTTP in one table (`chalicelib/web/errors.py`)."""
 from __future__ import annotations
 
+from typing import Any
+
 
 class DomainError(Exception):
     """Base of every error a client or a worker can cause; carries a stable snake_case code."""
 
     code = "error"
 
-    def __init__(self, message: str, *, code: str | None = None) -> None:
+    def __init__(self, message: str, *, code: str | None = None, extra: dict[str, Any] | None = None,
+                 retry_after_seconds: int | None = None) -> None:
         super().__init__(message)
         self.message = message
         if code:
             self.code = code
+        self.extra = extra or {}  # documented fields beside "error", e.g. remainingAttempts
+        self.retry_after_seconds = retry_after_seconds
 
 
 class InvalidInput(DomainError):
@@ -44,3 +49,10 @@ class UnsupportedMediaType(DomainError):
 
 class RateLimited(DomainError):
     code = "rate_limited"
+
+
+class ModuleNotAvailable(Forbidden):
+    code = "module_not_available"
+
+    def __init__(self) -> None:
+        super().__init__("module not available in your plan")

@@ -1,21 +1,105 @@
 """The only code that builds DynamoDB key strings.
 
-Every key of tenant data will begin with the tenant (`T#<tenant>`, issue #3); the items below are
-the system-level ones the foundation needs.
+Tenant data lives under its tenant's partition (`T#<tenant>`), so no query can reach another
+tenant's items. The few global items (tenant slug index, agent credentials, system records)
+are named here too, so the layout can be reviewed in one place.
 """
 from __future__ import annotations
 
+Key = tuple[str, str]
 
-def system_key(name: str) -> tuple[str, str]:
+
+def tenant_pk(tenant_id: str) -> str:
+    """Partition of everything belonging to one tenant."""
+    if not tenant_id:
+        raise ValueError("tenant_id is required")
+    return f"T#{tenant_id}"
+
+
+# --- tenants (operator scope) -------------------------------------------------------------------
+TENANT_LIST_PK = "TENANTS"  # gsi1 partition listing every tenant, sorted by slug
+
+
+def tenant_key(tenant_id: str) -> Key:
+    return tenant_pk(tenant_id), "TENANT"
+
+
+def tenant_slug_key(slug: str) -> Key:
+    """Global uniqueness and lookup of a tenant's slug."""
+    return f"TSLUG#{slug}", "TSLUG"
+
+
+# --- identity -----------------------------------------------------------------------------------
+def user_key(tenant_id: str, user_id: str) -> Key:
+    return tenant_pk(tenant_id), f"USER#{user_id}"
+
+
+USER_PREFIX = "USER#"
+
+
+def username_key(tenant_id: str, username: str) -> Key:
+    return tenant_pk(tenant_id), f"USERNAME#{username.lower()}"
+
+
+def email_key(tenant_id: str, email: str) -> Key:
+    return tenant_pk(tenant_id), f"EMAIL#{email.lower()}"
+
+
+def session_key(tenant_id: str, user_id: str, session_id: str) -> Key:
+    return tenant_pk(tenant_id), f"SESSION#{user_id}#{session_id}"
+
+
+def session_prefix(user_id: str) -> str:
+    return f"SESSION#{user_id}#"
+
+
+def trusted_device_key(tenant_id: str, user_id: str, token_hash: str) -> Key:
+    return tenant_pk(tenant_id), f"TDEV#{user_id}#{token_hash}"
+
+
+def trusted_device_prefix(user_id: str) -> str:
+    return f"TDEV#{user_id}#"
+
+
+def tfa_key(tenant_id: str, user_id: str) -> Key:
+    """A user's two-factor record (sealed secret, backup code hashes, last used step)."""
+    return tenant_pk(tenant_id), f"TFA#{user_id}"
+
+
+def tfa_ticket_key(tenant_id: str, ticket_hash: str) -> Key:
+    return tenant_pk(tenant_id), f"TFATICKET#{ticket_hash}"
+
+
+def role_key(tenant_id: str, role: str) -> Key:
+    return tenant_pk(tenant_id), f"ROLE#{role}"
+
+
+ROLE_PREFIX = "ROLE#"
+
+
+def counter_key(tenant_id: str, name: str) -> Key:
+    """A windowed counter (rate limits, lockouts); `name` carries the category, subject and window."""
+    return tenant_pk(tenant_id), f"COUNTER#{name}"
+
+
+def audit_key(tenant_id: str, at: str, event_id: str) -> Key:
+    return tenant_pk(tenant_id), f"AUDIT#{at}#{event_id}"
+
+
+AUDIT_PREFIX = "AUDIT#"
+
+
+# --- system -------------------------------------------------------------------------------------
+def system_key(name: str) -> Key:
     """Key of a process-wide system record such as the scheduler heartbeat."""
     return f"SYS#{name}", "SYS"
 
 
-def connection_key(connection_id: str) -> tuple[str, str]:
+def connection_key(connection_id: str) -> Key:
     """Key of a WebSocket connection record."""
     return f"CONN#{connection_id}", "CONN"
 
 
-def ws_ticket_key(ticket: str) -> tuple[str, str]:
+def ws_ticket_key(ticket: str) -> Key:
     """Key of a one-time WebSocket ticket (its hash, never the ticket itself)."""
     return f"WSTICKET#{ticket}", "WSTICKET"

@@ -43,6 +43,12 @@ class Settings:
     websocket_management_endpoint: str
     heartbeat_interval_seconds: int
     ws_ticket_ttl_seconds: int
+    jwt_secret_arn: str
+    data_key_arn: str
+    base_domain: str
+    default_tenant_slug: str
+    operator_key_sha256: str
+    cookie_secure: bool
 
 
 @functools.lru_cache(maxsize=1)
@@ -59,6 +65,12 @@ def get_settings() -> Settings:
         websocket_management_endpoint=_required("WEBSOCKET_MANAGEMENT_ENDPOINT"),
         heartbeat_interval_seconds=_int("HEARTBEAT_INTERVAL_SECONDS", 60),
         ws_ticket_ttl_seconds=_int("WS_TICKET_TTL_SECONDS", 30),
+        jwt_secret_arn=_required("JWT_SECRET_ARN"),
+        data_key_arn=_required("DATA_KEY_ARN"),
+        base_domain=os.environ.get("BASE_DOMAIN", "localhost").strip().lower(),
+        default_tenant_slug=os.environ.get("DEFAULT_TENANT_SLUG", "").strip().lower(),
+        operator_key_sha256=os.environ.get("OPERATOR_KEY_SHA256", "").strip().lower(),
+        cookie_secure=os.environ.get("COOKIE_SECURE", "true").strip().lower() not in ("0", "false", "no"),
     )
 
 

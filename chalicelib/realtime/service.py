@@ -9,6 +9,7 @@ from chalicelib.aws import queue, ws_push
 from chalicelib.core import clock, errors, ids
 from chalicelib.core.observability import logger, metrics
 from chalicelib.core.settings import get_settings
+from chalicelib.core.tenancy import TenantContext
 from chalicelib.realtime import store
 from chalicelib.realtime.events import EchoRequested
 
@@ -21,11 +22,12 @@ def _hash(ticket: str) -> str:
     return hashlib.sha256(ticket.encode()).hexdigest()
 
 
-def issue_ticket() -> dict[str, str]:
-    """Issue a one-time ticket that authorises one WebSocket upgrade within the ticket TTL."""
+def issue_ticket(ctx: TenantContext) -> dict[str, str]:
+    """Issue the signed-in user a one-time ticket that authorises one WebSocket upgrade within the ticket TTL."""
     ticket = ids.new_token()
     expires = clock.now() + timedelta(seconds=get_settings().ws_ticket_ttl_seconds)
-    store.put_ticket(ticket_hash=_hash(ticket), expires_at=clock.epoch_seconds(expires))
+    store.put_ticket(ticket_hash=_hash(ticket), expires_at=clock.epoch_seconds(expires), tenant_id=ctx.tenant_id,
+                     user_id=ctx.user_id or "")
     return {"ticket": ticket, "expires_at": clock.iso(expires)}
 
 
@@ -33,11 +35,13 @@ def open_connection(*, connection_id: str, query: dict[str, str] | None, source_
     """Accept a connection that presents a valid, unused ticket; raise Unauthenticated otherwise."""
     ticket = (query or {}).get("ticket", "")
     now = clock.now()
-    if not ticket or not store.consume_ticket(ticket_hash=_hash(ticket), now=clock.epoch_seconds(now)):
+    owner = store.consume_ticket(ticket_hash=_hash(ticket), now=clock.epoch_seconds(now)) if ticket else None
+    if owner is None:
         metrics.add_metric(name="ConnectionsRefused", unit="Count", value=1)
         raise errors.Unauthenticated("Invalid or expired WebSocket ticket")
     store.put_connection(connection_id=connection_id, connected_at=clock.iso(now), source_ip=source_ip,
-                         expires_at=clock.epoch_seconds(now + CONNECTION_RECORD_TTL))
+                         expires_at=clock.epoch_seconds(now + CONNECTION_RECORD_TTL), tenant_id=owner["tenant_id"],
+                         user_id=owner["user_id"])
     logger.info("websocket connected", extra={"connection_id": connection_id})
 
 
@@ -62,10 +66,11 @@ def handle_message(*, connection_id: str, message: Any) -> None:
         close_connection(connection_id=connection_id)
 
 
-def request_echo(*, connection_id: str, message: str, delay_seconds: int) -> dict[str, Any]:
-    """Queue `message` for delivery to an open connection after `delay_seconds`."""
+def request_echo(ctx: TenantContext, *, connection_id: str, message: str, delay_seconds: int) -> dict[str, Any]:
+    """Queue `message` for delivery to one of the signed-in user's open connections after `delay_seconds`."""
     settings = get_settings()
-    if store.get_connection(connection_id=connection_id, now=clock.epoch_seconds(clock.now())) is None:
+    connection = store.get_connection(connection_id=connection_id, now=clock.epoch_seconds(clock.now()))
+    if connection is None or connection.get("tenant_id") != ctx.tenant_id or connection.get("user_id") != ctx.user_id:
         raise errors.NotFound("Connection not found")
     deliver_at = clock.now() + timedelta(seconds=delay_seconds)
     event = EchoRequested(connection_id=connection_id, message=message, requested_at=clock.iso(clock.now()))

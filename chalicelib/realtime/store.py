@@ -9,33 +9,35 @@ from chalicelib.core import keys
 from chalicelib.core.db import is_conditional_failure, main_table
 
 
-def put_ticket(*, ticket_hash: str, expires_at: int) -> None:
-    """Store a ticket by its hash, expiring (TTL) at `expires_at` epoch seconds."""
+def put_ticket(*, ticket_hash: str, expires_at: int, tenant_id: str, user_id: str) -> None:
+    """Store a ticket by its hash with its owner, expiring (TTL) at `expires_at` epoch seconds."""
     pk, sk = keys.ws_ticket_key(ticket_hash)
-    main_table().put_item(Item={"pk": pk, "sk": sk, "expires_at": expires_at}, ConditionExpression="attribute_not_exists(pk)")
+    main_table().put_item(Item={"pk": pk, "sk": sk, "expires_at": expires_at, "tenant_id": tenant_id, "user_id": user_id},
+                          ConditionExpression="attribute_not_exists(pk)")
 
 
-def consume_ticket(*, ticket_hash: str, now: int) -> bool:
-    """Delete the ticket if it exists and has not expired; True when this call consumed it."""
+def consume_ticket(*, ticket_hash: str, now: int) -> dict[str, Any] | None:
+    """Delete the ticket if it exists and has not expired and return its owner; None otherwise."""
     pk, sk = keys.ws_ticket_key(ticket_hash)
     try:
-        main_table().delete_item(
+        response = main_table().delete_item(
             Key={"pk": pk, "sk": sk},
             ConditionExpression="attribute_exists(pk) AND expires_at > :now",
             ExpressionAttributeValues={":now": now},
+            ReturnValues="ALL_OLD",
         )
     except ClientError as exc:
         if is_conditional_failure(exc):
-            return False
+            return None
         raise
-    return True
+    return response.get("Attributes")
 
 
-def put_connection(*, connection_id: str, connected_at: str, source_ip: str, expires_at: int) -> None:
-    """Record an open connection (TTL past API Gateway's 2-hour maximum, for lost $disconnects)."""
+def put_connection(*, connection_id: str, connected_at: str, source_ip: str, expires_at: int, tenant_id: str, user_id: str) -> None:
+    """Record an open connection and its owner (TTL past API Gateway's 2-hour maximum, for lost $disconnects)."""
     pk, sk = keys.connection_key(connection_id)
     main_table().put_item(Item={"pk": pk, "sk": sk, "connection_id": connection_id, "connected_at": connected_at,
-                                "source_ip": source_ip, "expires_at": expires_at})
+                                "source_ip": source_ip, "expires_at": expires_at, "tenant_id": tenant_id, "user_id": user_id})
 
 
 def get_connection(*, connection_id: str, now: int) -> dict[str, Any] | None:

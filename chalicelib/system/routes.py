@@ -14,18 +14,18 @@ API_VERSION = "0.1.0"
 bp = Blueprint(__name__)
 
 
-@route(bp, "/health", summary="Status of each component of the service", tags=("system",), public=True, error_statuses=(503,))
+@route(bp, "/health", summary="Status of each component of the service", tags=("system",), public=True, tenant=False, error_statuses=(503,))
 def get_health(request: Request) -> Response:
     report = service.health()
     return json_response(report, 200 if report["status"] == "ok" else 503)
 
 
-@route(bp, "/openapi.json", summary="This API's OpenAPI 3.1 document", tags=("system",), public=True)
+@route(bp, "/openapi.json", summary="This API's OpenAPI 3.1 document", tags=("system",), public=True, tenant=False)
 def get_openapi(request: Request) -> dict:
     return _document()
 
 
-@route(bp, "/docs", summary="Browsable API reference", tags=("system",), public=True)
+@route(bp, "/docs", summary="Browsable API reference", tags=("system",), public=True, tenant=False)
 def get_docs(request: Request) -> Response:
     html = importlib.resources.files("chalicelib.system").joinpath("static/docs.html").read_text()
     return Response(body=html, status_code=200, headers={"Content-Type": "text/html; charset=utf-8"})

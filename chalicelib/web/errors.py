@@ -23,6 +23,11 @@ def status_for(error: errors.DomainError) -> int:
     return 400
 
 
-def body_for(error: errors.DomainError) -> dict[str, str]:
-    """Return the JSON error body: {"error": message, "code": snake_code}."""
-    return {"error": error.message, "code": error.code}
+def body_for(error: errors.DomainError) -> dict[str, object]:
+    """Return the JSON error body: {"error": message, "code": snake_code} plus any documented extra fields."""
+    return {"error": error.message, "code": error.code, **error.extra}
+
+
+def headers_for(error: errors.DomainError) -> dict[str, str]:
+    """Return response headers an error calls for (Retry-After on 429)."""
+    return {"Retry-After": str(error.retry_after_seconds)} if error.retry_after_seconds is not None else {}

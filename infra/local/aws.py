@@ -4,20 +4,24 @@ from __future__ import annotations
 import json
 import logging
 import os
+import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
 from moto.server import ThreadedMotoServer
 
 from infra.definition import (
+    DataKeyArn,
     Definition,
     EnvValue,
+    Param,
     QueueArn,
     QueueUrl,
     SchedulerGroupName,
     SchedulerRoleArn,
+    SecretArn,
     StageName,
     Table,
     TableName,
@@ -42,6 +46,8 @@ class Resources:
     scheduler_group: str
     scheduler_role_arn: str
     rule_names: dict[str, str]  # schedule name -> rule name
+    data_key_arn: str = ""
+    secret_arns: dict[str, str] = field(default_factory=dict)
 
     def queue_name_by_arn(self, arn: str) -> str | None:
         """Return the logical queue name of an ARN (dead-letter queues included as '<name>-dlq')."""
@@ -109,7 +115,11 @@ def provision(clients: ClientFactory, definition: Definition, stage: str, *, vis
             events.put_targets(Rule=rule, Targets=[{"Id": fn.service_name, "Arn": function_arn(stage, fn.service_name)}])
             rules[schedule.name] = rule
     role_arn = f"arn:aws:iam::{ACCOUNT_ID}:role/{physical_name(stage, 'scheduler')}"
-    return Resources(stage, tables, urls, arns, group, role_arn, rules)
+    key_arn = clients("kms").create_key(Description="Wraps the data keys of envelope-encrypted fields")["KeyMetadata"]["Arn"]
+    secret_arns = {secret.name: clients("secretsmanager").create_secret(
+        Name=f"patchmon/{stage}/{secret.name}", Description=secret.description,
+        SecretString=secrets.token_urlsafe(secret.length))["ARN"] for secret in definition.secrets}
+    return Resources(stage, tables, urls, arns, group, role_arn, rules, key_arn, secret_arns)
 
 
 def function_arn(stage: str, service_name: str) -> str:
@@ -167,6 +177,12 @@ def resolve_environment(definition: Definition, resources: Resources, ws_managem
                 return resources.scheduler_role_arn
             case WebSocketManagementEndpoint():
                 return ws_management_endpoint
+            case SecretArn(secret=name):
+                return resources.secret_arns[name]
+            case DataKeyArn():
+                return resources.data_key_arn
+            case Param(local=local):
+                return local
         raise TypeError(f"unknown environment value {v!r}")
 
     return {name: value(v) for name, v in definition.environment.items()}

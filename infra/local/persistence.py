@@ -15,6 +15,7 @@ import tempfile
 import time
 from typing import Any
 
+from moto.kms.models import kms_backends
 from moto.sqs.models import sqs_backends
 
 from infra.local.aws import ACCOUNT_ID, REGION, ClientFactory, Resources
@@ -38,6 +39,9 @@ def take(clients: ClientFactory, resources: Resources, scheduler_state: dict[str
         "tables": tables,
         "queues": {logical: _queue_messages(url) for logical, url in resources.queue_urls.items()},
         "schedules": _schedules(clients),
+        "secrets": {name: clients("secretsmanager").get_secret_value(SecretId=arn)["SecretString"]
+                    for name, arn in resources.secret_arns.items()},
+        "data_key": _data_key(resources.data_key_arn),
         "scheduler": scheduler_state,
     }
 
@@ -52,6 +56,24 @@ def _queue_messages(queue_url: str) -> list[dict[str, Any]]:
     now = time.time()
     return [{"body": m.body, "attributes": m.message_attributes or {}, "delay": max(0, int(m.delayed_until - now))}
             for m in list(queue._messages)]
+
+
+def _data_key(arn: str) -> dict[str, Any] | None:
+    # moto's ciphertexts name the key that made them and use its in-memory material: keep both,
+    # or every envelope-encrypted field would be lost at restart.
+    if not arn:
+        return None
+    key = kms_backends[ACCOUNT_ID][REGION].keys[arn.rsplit("/", 1)[-1]]
+    return {"key_id": key.id, "material": key.key_material}
+
+
+def _restore_data_key(arn: str, saved: dict[str, Any] | None) -> None:
+    if not (arn and saved):
+        return
+    backend = kms_backends[ACCOUNT_ID][REGION]
+    key = backend.keys[arn.rsplit("/", 1)[-1]]
+    key.key_material = saved["material"]
+    backend.keys[saved["key_id"]] = key  # old ciphertexts name the old id
 
 
 def _schedules(clients: ClientFactory) -> list[dict[str, Any]]:
@@ -87,6 +109,10 @@ def restore(clients: ClientFactory, resources: Resources, snapshot: dict[str, An
                 kwargs["MessageAttributes"] = message["attributes"]
             sqs.send_message(**kwargs)
             counts["messages"] += 1
+    for name, value in snapshot.get("secrets", {}).items():
+        if name in resources.secret_arns:
+            clients("secretsmanager").put_secret_value(SecretId=resources.secret_arns[name], SecretString=value)
+    _restore_data_key(resources.data_key_arn, snapshot.get("data_key"))
     for schedule in snapshot.get("schedules", []):
         try:
             scheduler.create_schedule(**schedule)

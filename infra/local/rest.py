@@ -17,6 +17,7 @@ from typing import Any
 from aiohttp import web
 from chalice import Chalice
 from chalice.local import LambdaContext, MatchResult, RouteMatcher
+from multidict import CIMultiDict
 
 from infra.definition import GATEWAY_RESPONSES, REST_INTEGRATION_TIMEOUT_SECONDS, WEBSOCKET_STAGE
 
@@ -103,9 +104,11 @@ class RestGateway:
 
 
 def _to_aiohttp(response: dict[str, Any], request_id: str) -> web.Response:
-    headers = dict(response.get("headers") or {})
+    headers: CIMultiDict[str] = CIMultiDict(response.get("headers") or {})
     for name, values in (response.get("multiValueHeaders") or {}).items():
-        headers[name] = ", ".join(values)
+        headers.popall(name, None)
+        for value in values:  # API Gateway sends each value as its own header line (Set-Cookie needs it)
+            headers.add(name, value)
     headers["x-amzn-RequestId"] = request_id
     body = response.get("body")
     if body is None:

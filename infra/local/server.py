@@ -9,8 +9,10 @@ frontend. Beside it run the SQS pump and the scheduler, which invoke `functions/
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import os
+import secrets
 import signal
 import sys
 import threading
@@ -62,12 +64,34 @@ class LocalStack:
         os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "patchmon-local")
         os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
         os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
+        os.environ["OPERATOR_KEY_SHA256"] = hashlib.sha256(self.operator_key().encode()).hexdigest()
         self.scheduler = LocalScheduler(self.aws.client, self.resources, self.runtime)
         snapshot = persistence.load(self.snapshot_path) if self.cfg.persist else None
         if snapshot:
             counts = persistence.restore(self.aws.client, self.resources, snapshot)
             self.scheduler.restore(snapshot.get("scheduler", {}))
             log.info("restored %(items)d items, %(messages)d queued messages, %(schedules)d schedules", counts)
+
+    def operator_key(self) -> str:
+        """The local operator API key: kept in the data directory (0600), made on first start."""
+        path = self.cfg.data_dir / "operator-key"
+        if self.cfg.persist and path.exists():
+            return path.read_text().strip()
+        key = secrets.token_urlsafe(32)
+        if self.cfg.persist:
+            self.cfg.data_dir.mkdir(parents=True, exist_ok=True)
+            path.touch(mode=0o600)
+            path.write_text(key + "\n")
+        os.environ.setdefault("PATCHMON_OPERATOR_KEY", key)
+        return key
+
+    def ensure_default_tenant(self) -> None:
+        """Create the tenant served at plain localhost, on the Max plan so every feature can be tried."""
+        from chalicelib.tenant import service as tenant_service
+
+        slug = os.environ.get("DEFAULT_TENANT_SLUG", "")
+        if slug:
+            tenant_service.ensure(slug, name="Default organisation", plan="max")
 
     def build_web_app(self) -> web.Application:
         """Build the HTTP application: WebSocket paths, @connections, REST API, frontend."""
@@ -92,6 +116,7 @@ class LocalStack:
     async def serve(self) -> None:
         """Run until cancelled."""
         self.start_aws()
+        self.ensure_default_tenant()
         web_app = self.build_web_app()
         self._runner = web.AppRunner(web_app, access_log_class=_AccessLogger, access_log=logging.getLogger("patchmon.local.access"))
         await self._runner.setup()

@@ -20,5 +20,6 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStackProces
     """A running local stack, started once for the end-to-end tests."""
     process = LocalStackProcess(tmp_path_factory.mktemp("stack"))
     process.start()
+    process.token = process.setup_admin()
     yield process
     process.stop()

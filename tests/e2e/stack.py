@@ -75,6 +75,15 @@ class LocalStackProcess:
             self.process.kill()
             raise
 
+    def setup_admin(self, username: str = "admin", password: str = "Adm1n-Passw0rd!") -> str:
+        """Complete first-time setup of the default tenant and return the admin's access token."""
+        response = httpx.post(f"{self.url}/api/v1/auth/setup-admin",
+                              json={"username": username, "email": f"{username}@example.com", "password": password})
+        if response.status_code == 409:  # already set up (a restarted stack): sign in instead
+            response = httpx.post(f"{self.url}/api/v1/auth/login", json={"username": username, "password": password})
+        response.raise_for_status()
+        return response.json()["token"]
+
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 

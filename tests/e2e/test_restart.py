@@ -18,7 +18,8 @@ def test_tickets_queued_messages_and_schedules_survive_when_stack_restarts(tmp_p
     first = LocalStackProcess(tmp_path, env={"WS_TICKET_TTL_SECONDS": "300"})
     first.start()
     try:
-        ticket = httpx.post(f"{first.url}/api/v1/ws/tickets").json()["ticket"]
+        token = first.setup_admin()
+        ticket = httpx.post(f"{first.url}/api/v1/ws/tickets", headers={"Authorization": f"Bearer {token}"}).json()["ticket"]
         first.aws_client("sqs").send_message(QueueUrl=first.queue_url("agent-commands-dlq"), MessageBody='{"kept": true}')
         at = (datetime.now(UTC) + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%S")
         first.aws_client("scheduler").create_schedule(
@@ -39,6 +40,9 @@ def test_tickets_queued_messages_and_schedules_survive_when_stack_restarts(tmp_p
     second = LocalStackProcess(tmp_path, env={"WS_TICKET_TTL_SECONDS": "300"})
     second.start()
     try:
+        # the signing key, the user and the session survived: the first stack's token still works
+        me = httpx.get(f"{second.url}/api/v1/me/context", headers={"Authorization": f"Bearer {token}"})
+        assert me.status_code == 200 and me.json()["role"] == "superadmin"
         with connect(f"{second.ws_url}?ticket={ticket}", open_timeout=10) as ws:
             ws.send(json.dumps({"action": "hello"}))
             assert json.loads(ws.recv(timeout=10))["type"] == "welcome"

@@ -18,8 +18,12 @@ from tests.e2e.stack import LocalStackProcess
 pytestmark = pytest.mark.timeout(90)
 
 
+def _auth(stack: LocalStackProcess) -> dict[str, str]:
+    return {"Authorization": f"Bearer {stack.token}"}
+
+
 def _ticket(stack: LocalStackProcess) -> str:
-    response = httpx.post(f"{stack.url}/api/v1/ws/tickets")
+    response = httpx.post(f"{stack.url}/api/v1/ws/tickets", headers=_auth(stack))
     assert response.status_code == 201
     return response.json()["ticket"]
 
@@ -34,7 +38,8 @@ def _open(stack: LocalStackProcess) -> Iterator[tuple[ClientConnection, str]]:
 
 
 def _echo(stack: LocalStackProcess, connection_id: str, message: str, **extra) -> httpx.Response:
-    return httpx.post(f"{stack.url}/api/v1/ws/echo", json={"connection_id": connection_id, "message": message, **extra})
+    return httpx.post(f"{stack.url}/api/v1/ws/echo", json={"connection_id": connection_id, "message": message, **extra},
+                      headers=_auth(stack))
 
 
 def _eventually(check, timeout: float = 10) -> None:
@@ -162,7 +167,8 @@ def test_idle_connection_is_closed_when_idle_timeout_passes(stack):
     ("POST", "/api/v1/ws/echo", b"x" * (11 * 1024 * 1024), 413),
 ])
 def test_bad_input_gets_a_json_4xx_when_sent_to_the_stack(stack, method, path, body, status):
-    response = httpx.request(method, f"{stack.url}{path}", content=body, headers={"Content-Type": "application/json"}, timeout=30)
+    response = httpx.request(method, f"{stack.url}{path}", content=body, timeout=30,
+                             headers={"Content-Type": "application/json", **_auth(stack)})
     assert response.status_code == status
     assert isinstance(response.json()["error"], str)
     assert "Traceback" not in response.text

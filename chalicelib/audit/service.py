@@ -1,0 +1,56 @@
+"""The audit log: every security-relevant action per tenant, with actor, target, source IP and time."""
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from boto3.dynamodb.conditions import Attr, Key
+
+from chalicelib.core import clock, ids, keys, pagination
+from chalicelib.core.db import main_table
+from chalicelib.core.observability import logger
+from chalicelib.core.tenancy import TenantContext
+
+RETENTION = timedelta(days=365)
+
+
+def record(ctx: TenantContext | None, *, tenant_id: str, action: str, target_type: str | None = None,
+           target_id: str | None = None, outcome: str = "success", details: dict[str, Any] | None = None,
+           actor: str | None = None, source_ip: str | None = None, user_agent: str | None = None) -> None:
+    """Append an audit event (kept RETENTION by TTL)."""
+    now = clock.now()
+    at = clock.iso(now)
+    event_id = ids.new_id()
+    pk, sk = keys.audit_key(tenant_id, at, event_id)
+    item = {
+        "pk": pk, "sk": sk, "event_id": event_id, "at": at, "action": action, "outcome": outcome,
+        "actor": actor or (ctx.principal if ctx else "anonymous"), "actor_user_id": ctx.user_id if ctx else None,
+        "target_type": target_type, "target_id": target_id, "details": details or {},
+        "source_ip": source_ip if source_ip is not None else (ctx.source_ip if ctx else ""),
+        "user_agent": (user_agent if user_agent is not None else (ctx.user_agent if ctx else ""))[:256],
+        "expires_at": clock.epoch_seconds(now + RETENTION),
+    }
+    main_table().put_item(Item={k: v for k, v in item.items() if v is not None})
+    logger.info("audit event", extra={"tenant_id": tenant_id, "action": action, "outcome": outcome})
+
+
+def list_(ctx: TenantContext, *, limit: int, cursor: str | None, action: str | None = None, actor_user_id: str | None = None,
+          outcome: str | None = None, since: str | None = None, until: str | None = None) -> tuple[list[dict[str, Any]], str | None]:
+    """Return audit events newest first, filtered; paginated."""
+    pk = keys.tenant_pk(ctx.tenant_id)
+    low, high = keys.AUDIT_PREFIX + (since or ""), keys.AUDIT_PREFIX + (until or "~")
+    kwargs: dict[str, Any] = {"KeyConditionExpression": Key("pk").eq(pk) & Key("sk").between(low, high),
+                              "ScanIndexForward": False, "Limit": limit}
+    filters = [Attr(name).eq(value) for name, value in (("action", action), ("actor_user_id", actor_user_id), ("outcome", outcome)) if value]
+    if filters:
+        combined = filters[0]
+        for f in filters[1:]:
+            combined = combined & f
+        kwargs["FilterExpression"] = combined
+    start = pagination.decode(cursor, partition=pk)
+    if start:
+        kwargs["ExclusiveStartKey"] = start
+    response = main_table().query(**kwargs)
+    now = clock.epoch_seconds(clock.now())
+    events = [{k: v for k, v in i.items() if k not in ("pk", "sk", "expires_at")} for i in response["Items"] if int(i["expires_at"]) > now]
+    return events, pagination.encode(response.get("LastEvaluatedKey"))

@@ -1,0 +1,120 @@
+"""Tenants: creation, lookup by slug (with a short in-process cache), plans, suspension, settings."""
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from chalicelib.core import clock, errors, ids
+from chalicelib.core.observability import logger
+from chalicelib.rbac import permissions as perms
+from chalicelib.rbac import service as rbac_service
+from chalicelib.tenant import plans, store
+from chalicelib.tenant.schemas import SecuritySettings, Tenant, TenantCreate, TenantRead, TenantUpdate
+
+# Every request resolves its tenant; a warm Lambda keeps the answer briefly so this costs no read.
+# A suspension therefore takes effect within CACHE_SECONDS on every instance.
+CACHE_SECONDS = 30.0
+_cache: dict[str, tuple[float, Tenant | None]] = {}
+
+
+def _to_tenant(item: dict[str, Any]) -> Tenant:
+    return Tenant.model_validate(store.strip_keys(item))
+
+
+def read_model(tenant: Tenant) -> TenantRead:
+    """Return the operator-facing view of a tenant."""
+    return TenantRead(tenant_id=tenant.tenant_id, slug=tenant.slug, name=tenant.name, plan=tenant.plan,
+                      modules=sorted(modules(tenant)), host_limit=tenant.host_limit, status=tenant.status,
+                      created_at=tenant.created_at, updated_at=tenant.updated_at)
+
+
+def modules(tenant: Tenant) -> frozenset[str]:
+    """Return the capability modules the tenant's plan includes."""
+    return plans.modules_for(tenant.plan, tenant.custom_modules)
+
+
+def create(data: TenantCreate) -> Tenant:
+    """Create a tenant; Conflict when the slug is taken."""
+    now = clock.iso(clock.now())
+    tenant = Tenant(tenant_id=ids.new_id(), slug=data.slug, name=data.name, plan=data.plan,
+                    custom_modules=data.custom_modules or [], created_at=now, updated_at=now,
+                    host_limit=data.host_limit if data.host_limit is not None else plans.DEFAULT_HOST_LIMITS.get(data.plan, 100))
+    store.put_new(tenant.model_dump())
+    logger.info("tenant created", extra={"tenant_id": tenant.tenant_id, "slug": tenant.slug})
+    return tenant
+
+
+def get(tenant_id: str) -> Tenant:
+    """Return a tenant; NotFound if there is none."""
+    item = store.get(tenant_id)
+    if item is None:
+        raise errors.NotFound("Tenant not found")
+    return _to_tenant(item)
+
+
+def find_by_slug(slug: str, *, fresh: bool = False) -> Tenant | None:
+    """Return the tenant with this slug, or None (cached for CACHE_SECONDS unless `fresh`)."""
+    cached = _cache.get(slug)
+    if cached and not fresh and time.monotonic() - cached[0] < CACHE_SECONDS:
+        return cached[1]
+    tenant_id = store.tenant_id_for_slug(slug)
+    item = store.get(tenant_id) if tenant_id else None
+    tenant = _to_tenant(item) if item else None
+    if tenant is not None:  # a miss is not cached: a tenant created elsewhere must be reachable at once
+        _cache[slug] = (time.monotonic(), tenant)
+    return tenant
+
+
+def get_by_slug(slug: str) -> Tenant:
+    """Return the tenant with this slug; NotFound if there is none."""
+    tenant = find_by_slug(slug, fresh=True)
+    if tenant is None:
+        raise errors.NotFound("Tenant not found")
+    return tenant
+
+
+def list_(*, limit: int, cursor: str | None) -> tuple[list[Tenant], str | None]:
+    """Return a page of tenants sorted by slug."""
+    items, next_cursor = store.list_page(limit=limit, cursor=cursor)
+    return [_to_tenant(i) for i in items], next_cursor
+
+
+def update(tenant_id: str, data: TenantUpdate) -> Tenant:
+    """Change a tenant's name, plan, modules, host limit or status."""
+    current = get(tenant_id)
+    changes = data.model_dump(exclude_none=True)
+    if changes.get("plan", current.plan) != plans.CUSTOM_PLAN and data.custom_modules is not None:
+        raise errors.InvalidInput("custom_modules applies to the custom plan only")
+    updated = current.model_copy(update={**changes, "updated_at": clock.iso(clock.now())})
+    store.replace(updated.model_dump(), expected_updated_at=current.updated_at)
+    _cache.pop(updated.slug, None)
+    logger.info("tenant updated", extra={"tenant_id": tenant_id, "fields": sorted(changes)})
+    return updated
+
+
+def update_settings(tenant_id: str, settings: SecuritySettings) -> Tenant:
+    """Replace a tenant's security settings."""
+    role = settings.default_user_role
+    if role in perms.PRIVILEGED_ROLES or not rbac_service.exists(tenant_id, role):
+        raise errors.InvalidInput("default_user_role must be an existing role below admin")
+    current = get(tenant_id)
+    updated = current.model_copy(update={"settings": settings, "updated_at": clock.iso(clock.now())})
+    store.replace(updated.model_dump(), expected_updated_at=current.updated_at)
+    _cache.pop(updated.slug, None)
+    return updated
+
+
+def ensure(slug: str, *, name: str, plan: str) -> Tenant:
+    """Return the tenant with this slug, creating it if needed (the local stack's default tenant)."""
+    existing = find_by_slug(slug, fresh=True)
+    if existing:
+        return existing
+    try:
+        return create(TenantCreate(slug=slug, name=name, plan=plan))
+    except errors.Conflict:
+        return get_by_slug(slug)
+
+
+def clear_cache() -> None:
+    """Forget cached tenants (tests)."""
+    _cache.clear()

@@ -1,0 +1,96 @@
+"""Tenants: resolution by host, the operator API, plans and modules, suspension."""
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pytest
+
+from tests.factories.identity import PASSWORD, host_of, login, make_tenant, make_user, sign_in
+
+OPERATOR_KEY = "operator-test-key-0123456789"
+
+
+@pytest.fixture
+def operator(monkeypatch, aws):
+    from chalicelib.core import settings
+
+    monkeypatch.setenv("OPERATOR_KEY_SHA256", hashlib.sha256(OPERATOR_KEY.encode()).hexdigest())
+    settings.reset_settings_cache()
+    return {"X-Operator-Key": OPERATOR_KEY, "Content-Type": "application/json"}
+
+
+def _op(client, headers, method, path, body=None):
+    return getattr(client.http, method)(f"/api/v1/operator{path}", headers=headers, body=json.dumps(body) if body is not None else b"")
+
+
+def test_operator_creates_lists_and_updates_tenants_when_key_is_right(client, operator):
+    created = _op(client, operator, "post", "/tenants", {"slug": "acme", "name": "Acme Ltd", "plan": "plus"})
+    assert created.status_code == 201
+    tenant = created.json_body
+    assert tenant["modules"] == sorted(["patching", "docker", "compliance", "patching_policies", "rbac_custom", "custom_branding",
+                                        "alerts_advanced"])
+    assert tenant["host_limit"] == 500
+    assert [t["slug"] for t in _op(client, operator, "get", "/tenants").json_body["tenants"]] == ["acme"]
+    changed = _op(client, operator, "patch", f"/tenants/{tenant['tenant_id']}", {"plan": "custom", "custom_modules": ["patching"],
+                                                                                  "host_limit": 3})
+    assert changed.json_body["modules"] == ["patching"] and changed.json_body["host_limit"] == 3
+
+
+@pytest.mark.parametrize("headers", [{}, {"X-Operator-Key": "wrong"}])
+def test_operator_api_refuses_when_key_is_missing_or_wrong(client, operator, headers):
+    response = client.http.get("/api/v1/operator/tenants", headers=headers)
+    assert response.status_code == 401
+
+
+def test_operator_api_refuses_a_tenant_admins_token(client, operator, tenant):
+    admin = sign_in(client, tenant, "root", role="superadmin")
+    assert client.http.get("/api/v1/operator/tenants", headers=admin.headers()).status_code == 401
+
+
+@pytest.mark.parametrize("slug", ["UPPER", "-lead", "trail-", "www", "api", "a" * 40, "has space", "dot.ted"])
+def test_operator_cannot_create_a_tenant_when_slug_is_invalid_or_reserved(client, operator, slug):
+    response = _op(client, operator, "post", "/tenants", {"slug": slug, "name": "X"})
+    assert response.status_code == 400
+
+
+def test_duplicate_slug_conflicts_when_creating(client, operator):
+    _op(client, operator, "post", "/tenants", {"slug": "acme", "name": "A"})
+    assert _op(client, operator, "post", "/tenants", {"slug": "acme", "name": "B"}).status_code == 409
+
+
+def test_unknown_module_is_refused_when_setting_a_custom_plan(client, operator):
+    response = _op(client, operator, "post", "/tenants", {"slug": "acme", "name": "A", "plan": "custom", "custom_modules": ["warp_drive"]})
+    assert response.status_code == 400
+
+
+def test_each_host_reaches_its_own_tenant_when_resolved(client, aws):
+    default, acme = make_tenant("default"), make_tenant("acme")
+    make_user(default, "alice")
+    assert login(client, default, "alice").status_code == 200
+    assert login(client, acme, "alice").status_code == 401
+    unknown = client.http.get("/api/v1/auth/setup-status", headers={"Host": "nosuch.localhost"})
+    assert unknown.status_code == 404 and unknown.json_body["code"] == "tenant_not_found"
+    nested = client.http.get("/api/v1/auth/setup-status", headers={"Host": "a.acme.localhost"})
+    assert nested.status_code == 404
+
+
+def test_suspended_tenant_answers_403_to_everything_when_suspended(client, operator):
+    tenant = make_tenant("acme")
+    alice = sign_in(client, tenant, "alice", role="admin")
+    _op(client, operator, "patch", f"/tenants/{tenant.tenant_id}", {"status": "suspended"})
+    from chalicelib.tenant import service as tenant_service
+
+    tenant_service.clear_cache()  # other Lambda instances see it within the cache's 30 s
+    for response in (alice.get("/api/v1/auth/profile"), login(client, tenant, "alice"),
+                     client.http.get("/api/v1/auth/setup-status", headers={"Host": host_of(tenant)})):
+        assert response.status_code == 403
+        assert response.json_body["code"] == "tenant_suspended"
+    _op(client, operator, "patch", f"/tenants/{tenant.tenant_id}", {"status": "active"})
+    tenant_service.clear_cache()
+    assert login(client, tenant, "alice", PASSWORD).status_code == 200
+
+
+def test_operator_gets_404_for_an_unknown_tenant(client, operator):
+    assert _op(client, operator, "get", "/tenants/00000000-0000-0000-0000-000000000000").status_code == 404
+    assert _op(client, operator, "get", "/tenants?cursor=garbage").status_code == 400

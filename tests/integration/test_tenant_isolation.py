@@ -1,0 +1,102 @@
+"""Tenant isolation and permission enforcement, checked over every route of the app.
+
+Reusable by every later issue: a new route with a new path parameter must add a way to name one of
+tenant A's objects in `A_IDS`, or the suite fails. Tenant B's signed-in superadmin then:
+- presents B's token at A's host: refused (401) everywhere;
+- names A's objects at B's host: nothing is found (404) or the request is refused before it is read
+  (400); lists never contain A's objects; and A's data is unchanged afterwards.
+"""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from app import app
+from chalicelib.rbac.permissions import ALL
+from tests.factories.identity import host_of, make_tenant, make_user, sign_in
+
+ROUTES = sorted((method, path, entry.view_function.openapi) for path, methods in app.routes.items() for method, entry in methods.items())
+# Upserts name the object to create: B "naming" A's role name creates B's own role, which is correct.
+UPSERTS = {("PUT", "/api/v1/permissions/roles/{role}")}
+TENANT_ROUTES = [(m, p, op) for m, p, op in ROUTES if op.access in ("authenticated", "permission")]
+PERMISSION_ROUTES = [(m, p, op) for m, p, op in ROUTES if op.access == "permission"]
+
+
+@pytest.fixture
+def world(client, aws):
+    """Tenants A and B, each with a superadmin, a user, a custom role and sessions."""
+    alpha, bravo = make_tenant("alpha"), make_tenant("bravo")
+    a_admin = sign_in(client, alpha, "alpha_root", role="superadmin")
+    b_admin = sign_in(client, bravo, "bravo_root", role="superadmin")
+    a_user = make_user(alpha, "alpha_carol", email="carol@alpha.example")
+    a_admin.put("/api/v1/permissions/roles/alpha_only_role", {"preset": "readonly"})
+    a_session = a_admin.get("/api/v1/auth/sessions").json_body["sessions"][0]["id"]
+    a_ids = {"user_id": a_user["user_id"], "session_id": a_session, "role": "alpha_only_role", "device_id": "0123456789abcdef"}
+    return {"a": a_admin, "b": b_admin, "a_ids": a_ids, "a_markers": [a_user["user_id"], "alpha_carol", "alpha_only_role", a_session,
+                                                                    a_admin.user_id, "carol@alpha.example"]}
+
+
+def _path(path: str, ids: dict[str, str]) -> str:
+    def sub(match: re.Match) -> str:
+        name = match.group(1)
+        assert name in ids, f"path parameter {{{name}}} has no tenant-A object in the isolation suite: add one"
+        return ids[name]
+
+    return re.sub(r"{(\w+)}", sub, path)
+
+
+def _call(session, method: str, path: str, host: str | None = None):
+    headers = session.headers()
+    if host:
+        headers["Host"] = host
+    body = b"{}" if method in ("POST", "PUT", "PATCH") else None
+    return getattr(session.client.http, method.lower())(path, headers=headers, **({"body": body} if body is not None else {}))
+
+
+def _tenant_a_items(aws, tenant_id: str) -> list[dict]:
+    # Counters move with every request (rate limits); everything else of tenant A must stay as it was.
+    return sorted(json.dumps(i, sort_keys=True) for i in aws.table_items()
+                   if i["pk"]["S"] == f"T#{tenant_id}" and not i["sk"]["S"].startswith(("COUNTER#", "AUDIT#", "SESSION#")))
+
+
+@pytest.mark.parametrize(("method", "path", "op"), TENANT_ROUTES, ids=lambda v: v if isinstance(v, str) else "")
+def test_tenant_b_token_is_refused_when_presented_at_tenant_a(world, method, path, op):
+    response = _call(world["b"], method, _path(path, world["a_ids"]), host=host_of(world["a"].tenant))
+    assert response.status_code == 401, response.body
+
+
+@pytest.mark.parametrize(("method", "path", "op"), TENANT_ROUTES, ids=lambda v: v if isinstance(v, str) else "")
+def test_tenant_a_objects_are_invisible_when_named_at_tenant_b(world, aws, method, path, op):
+    before = _tenant_a_items(aws, world["a"].tenant.tenant_id)
+    response = _call(world["b"], method, _path(path, world["a_ids"]))
+    markers = world["a_markers"]
+    if (method, path) in UPSERTS:
+        markers = [m for m in markers if m not in world["a_ids"].values()]
+    elif "{" in path:
+        assert response.status_code in (400, 404), (response.status_code, response.body)
+    text = response.body.decode(errors="replace")
+    assert not any(marker in text for marker in markers), text
+    assert _tenant_a_items(aws, world["a"].tenant.tenant_id) == before
+
+
+@pytest.mark.parametrize(("method", "path", "op"), TENANT_ROUTES, ids=lambda v: v if isinstance(v, str) else "")
+def test_route_refuses_with_401_when_no_one_is_signed_in(world, method, path, op):
+    client = world["a"].client
+    response = getattr(client.http, method.lower())(_path(path, world["a_ids"]), headers={"Host": host_of(world["a"].tenant)})
+    assert response.status_code == 401
+
+
+@pytest.mark.parametrize(("method", "path", "op"), PERMISSION_ROUTES, ids=lambda v: v if isinstance(v, str) else "")
+def test_route_refuses_with_403_when_the_one_permission_it_needs_is_missing(world, method, path, op):
+    # Given a custom role holding every permission but the route's own
+    admin = world["a"]
+    role = f"all_but_{op.permission}"[:40]
+    admin.put(f"/api/v1/permissions/roles/{role}", {"permissions": sorted(ALL - {op.permission})})
+    almost = sign_in(admin.client, admin.tenant, "almost", role=role)
+    # When
+    response = _call(almost, method, _path(path, world["a_ids"]))
+    # Then
+    assert response.status_code == 403
+    assert response.json_body["error"] == "Insufficient permissions"
