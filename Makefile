@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test setup lint template frontend e2e clean
+.PHONY: run test setup lint template frontend e2e clean operator-key
 
 run: setup frontend ## Start the local stack on http://localhost:$(PORT)
 	$(PY) -m infra.local --port $(PORT)
@@ -34,6 +34,9 @@ frontend: ## Build the web app when there is one (the local stack serves a place
 
 e2e: setup ## Only the end-to-end tests against a started local stack
 	$(PY) -m pytest tests/e2e $(PYTEST_ARGS)
+
+operator-key: setup ## Print a new operator API key and the SHA-256 to deploy (OperatorKeySha256)
+	@$(PY) -c 'import hashlib, secrets; k = secrets.token_urlsafe(32); print("operator key (keep secret):", k); print("OperatorKeySha256:", hashlib.sha256(k.encode()).hexdigest())'
 
 clean: ## Remove the virtualenv, build output and local data
 	rm -rf $(VENV) build .local frontend/dist

@@ -101,8 +101,7 @@ def list_sessions(request: Request) -> dict:
 
 @route(bp, "/auth/sessions", methods=("DELETE",), summary="Sign out every other session of mine", tags=TAGS, authenticated=True)
 def revoke_other_sessions(request: Request) -> dict:
-    ended = service.revoke_user_sessions(request.ctx.tenant_id, request.ctx.user_id, reason="revoked_all",
-                                         keep_session_id=request.ctx.session_id)
+    ended = service.revoke_other_sessions(request.ctx)
     return {"message": "Other sessions revoked", "revoked": ended}
 
 

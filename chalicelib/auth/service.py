@@ -225,6 +225,14 @@ def revoke_session(ctx: TenantContext, *, session_id: str) -> None:
     audit.record(ctx, tenant_id=ctx.tenant_id, action="session_revoked", target_type="session", target_id=session_id)
 
 
+def revoke_other_sessions(ctx: TenantContext) -> int:
+    """End every session of the signed-in user but this one."""
+    ended = revoke_user_sessions(ctx.tenant_id, ctx.user_id or "", reason="revoked_all", keep_session_id=ctx.session_id)
+    audit.record(ctx, tenant_id=ctx.tenant_id, action="sessions_revoked", target_type="user", target_id=ctx.user_id,
+                 details={"revoked": ended})
+    return ended
+
+
 def revoke_user_sessions(tenant_id: str, user_id: str, *, reason: str, keep_session_id: str | None = None) -> int:
     """End every session of a user (but `keep_session_id`); returns how many ended."""
     at = clock.iso(clock.now())

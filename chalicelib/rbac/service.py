@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from chalicelib.audit import service as audit
 from chalicelib.core import clock, errors
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.rbac import permissions as perms
@@ -67,6 +68,8 @@ def upsert(ctx: TenantContext, *, role: str, permissions: list[str], label: str 
     item = {"role": role, "permissions": sorted(set(permissions)), "label": label or (existing or {}).get("label") or role,
             "created_at": (existing or {}).get("created_at", now), "updated_at": now}
     store.put(ctx.tenant_id, item, create=False)
+    audit.record(ctx, tenant_id=ctx.tenant_id, action="role_created" if existing is None and not perms.is_builtin(role) else "role_updated",
+                 target_type="role", target_id=role, details={"permissions": item["permissions"]})
     return _view(role, frozenset(item["permissions"]), builtin=perms.is_builtin(role), label=item["label"])
 
 
@@ -79,6 +82,7 @@ def delete(ctx: TenantContext, *, role: str, holders: int) -> None:
     if holders:
         raise errors.Conflict("Cannot delete role: users are assigned to it")
     store.delete(ctx.tenant_id, role)
+    audit.record(ctx, tenant_id=ctx.tenant_id, action="role_deleted", target_type="role", target_id=role)
 
 
 def _view(role: str, granted: frozenset[str], *, builtin: bool, label: str | None = None) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from chalicelib.audit import service as audit
 from chalicelib.core import clock, errors, ids
 from chalicelib.core.observability import logger
 from chalicelib.rbac import permissions as perms
@@ -89,6 +90,8 @@ def update(tenant_id: str, data: TenantUpdate) -> Tenant:
     store.replace(updated.model_dump(), expected_updated_at=current.updated_at)
     _cache.pop(updated.slug, None)
     logger.info("tenant updated", extra={"tenant_id": tenant_id, "fields": sorted(changes)})
+    audit.record(None, tenant_id=tenant_id, action="tenant_updated", target_type="tenant", target_id=tenant_id, actor="operator",
+                 details={k: v for k, v in changes.items() if k in ("plan", "custom_modules", "host_limit", "status", "name")})
     return updated
 
 

@@ -44,3 +44,16 @@ def test_audit_log_pages_with_a_cursor_when_there_are_more_events(client, tenant
     first = admin.get("/api/v1/audit-log?limit=2").json_body
     second = admin.get(f"/api/v1/audit-log?limit=2&cursor={first['next_cursor']}").json_body
     assert first["next_cursor"] and {e["event_id"] for e in first["events"]}.isdisjoint(e["event_id"] for e in second["events"])
+
+
+def test_role_and_session_changes_are_audited_when_made(client, tenant, admin):
+    from tests.factories.identity import login as do_login
+
+    admin.put("/api/v1/permissions/roles/noc", {"preset": "operator"})
+    admin.put("/api/v1/permissions/roles/noc", {"preset": "readonly"})
+    admin.delete("/api/v1/permissions/roles/noc")
+    do_login(client, tenant, "root")
+    admin.delete("/api/v1/auth/sessions")
+    actions = [e["action"] for e in admin.get("/api/v1/audit-log?limit=100").json_body["events"]]
+    for expected in ("role_created", "role_updated", "role_deleted", "sessions_revoked"):
+        assert expected in actions
