@@ -196,6 +196,7 @@ ENVIRONMENT: dict[str, EnvValue] = {
     # The operator key itself is never deployed: only its SHA-256 (`make operator-key` prints a pair).
     "OPERATOR_KEY_SHA256": Param("OperatorKeySha256", local="", no_echo=True),
     "COOKIE_SECURE": Param("CookieSecure", local="false", default="true"),
+    "TENANT_SIGNUP_ENABLED": Param("TenantSignupEnabled", local="false", default="false"),
     "DATA_KEY_ARN": DataKeyArn(),
     "HEARTBEAT_INTERVAL_SECONDS": "60",
     "POWERTOOLS_METRICS_NAMESPACE": "PatchMon",

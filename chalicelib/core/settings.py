@@ -49,6 +49,7 @@ class Settings:
     default_tenant_slug: str
     operator_key_sha256: str
     cookie_secure: bool
+    tenant_signup_enabled: bool
 
 
 @functools.lru_cache(maxsize=1)
@@ -71,6 +72,7 @@ def get_settings() -> Settings:
         default_tenant_slug=os.environ.get("DEFAULT_TENANT_SLUG", "").strip().lower(),
         operator_key_sha256=os.environ.get("OPERATOR_KEY_SHA256", "").strip().lower(),
         cookie_secure=os.environ.get("COOKIE_SECURE", "true").strip().lower() not in ("0", "false", "no"),
+        tenant_signup_enabled=os.environ.get("TENANT_SIGNUP_ENABLED", "false").strip().lower() in ("1", "true", "yes"),
     )
 
 

@@ -5,8 +5,9 @@ from chalice import Blueprint
 
 from chalicelib.audit import service as audit
 from chalicelib.core.pagination import page_size
+from chalicelib.core.settings import get_settings
 from chalicelib.tenant import service
-from chalicelib.tenant.schemas import SecuritySettings, TenantCreate, TenantPage, TenantRead, TenantUpdate
+from chalicelib.tenant.schemas import OrganisationSignup, SecuritySettings, TenantCreate, TenantPage, TenantRead, TenantUpdate
 from chalicelib.web.route import Request, route
 
 bp = Blueprint(__name__)
@@ -48,3 +49,13 @@ def update_security_settings(request: Request) -> dict:
     updated = service.update_settings(request.ctx.tenant_id, request.body)
     audit.record(request.ctx, tenant_id=request.ctx.tenant_id, action="settings_updated", target_type="settings", target_id="security")
     return updated.settings.model_dump()
+
+
+@route(bp, "/signup/organisation", methods=("POST",), summary="Create an organisation and its first admin (when sign-up is open)",
+       tags=("auth",), public=True, tenant=False, request_model=OrganisationSignup, status=201, error_statuses=(403, 409, 429))
+def signup_organisation(request: Request) -> dict:
+    tenant, user = service.signup_organisation(request.body, client_ip=request.source_ip)
+    base = get_settings().base_domain
+    return {"tenant": {"id": tenant.tenant_id, "slug": tenant.slug, "name": tenant.name, "plan": tenant.plan},
+            "user": {"id": user["user_id"], "username": user["username"], "role": user["role"]},
+            "url": f"https://{tenant.slug}.{base}"}

@@ -123,3 +123,17 @@ class TenantPage(BaseModel):
 
 def is_known_plan(plan: str) -> bool:
     return plan in PLANS or plan == CUSTOM_PLAN
+
+
+class OrganisationSignup(BaseModel):
+    """Self-service sign-up of a new organisation and its first (superadmin) user."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    slug: str
+    name: str = Field(min_length=1, max_length=120)
+    username: str
+    email: str
+    password: str = Field(max_length=256)
+
+    _slug = field_validator("slug")(TenantCreate._slug.__func__)  # type: ignore[attr-defined]

@@ -4,17 +4,22 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from pydantic import ValidationError
+
 from chalicelib.audit import service as audit
 from chalicelib.core import clock, errors, ids
 from chalicelib.core.observability import logger
+from chalicelib.core.settings import get_settings
+from chalicelib.ratelimit import service as ratelimit
 from chalicelib.rbac import permissions as perms
 from chalicelib.rbac import service as rbac_service
 from chalicelib.tenant import plans, store
-from chalicelib.tenant.schemas import SecuritySettings, Tenant, TenantCreate, TenantRead, TenantUpdate
+from chalicelib.tenant.schemas import OrganisationSignup, SecuritySettings, Tenant, TenantCreate, TenantRead, TenantUpdate
 
 # Every request resolves its tenant; a warm Lambda keeps the answer briefly so this costs no read.
 # A suspension therefore takes effect within CACHE_SECONDS on every instance.
 CACHE_SECONDS = 30.0
+SIGNUP_COUNTER_TENANT = "_signup"  # sign-ups belong to no tenant yet; their rate counters live here
 _cache: dict[str, tuple[float, Tenant | None]] = {}
 
 
@@ -121,3 +126,24 @@ def ensure(slug: str, *, name: str, plan: str) -> Tenant:
 def clear_cache() -> None:
     """Forget cached tenants (tests)."""
     _cache.clear()
+
+
+def signup_organisation(data: OrganisationSignup, *, client_ip: str) -> tuple[Tenant, dict[str, Any]]:
+    """Create a tenant on the free plan and its superadmin, when self-service sign-up is switched on."""
+    from chalicelib.user import service as user_service
+    from chalicelib.user.passwords import check_policy
+    from chalicelib.user.schemas import SetupAdmin
+
+    if not get_settings().tenant_signup_enabled:
+        raise errors.Forbidden("Organisation sign-up is disabled")
+    ratelimit.hit(SIGNUP_COUNTER_TENANT, category="tenant_signup", client=client_ip or "unknown", limit=5, window_seconds=3600)
+    try:
+        admin = SetupAdmin(username=data.username, email=data.email, password=data.password)
+    except ValidationError as exc:
+        raise errors.InvalidInput(exc.errors()[0]["msg"].removeprefix("Value error, ")) from None
+    check_policy(data.password, SecuritySettings().password_policy)  # before anything is written
+    tenant = create(TenantCreate(slug=data.slug, name=data.name, plan="free"))
+    user = user_service.setup_admin(tenant, admin)
+    audit.record(None, tenant_id=tenant.tenant_id, action="organisation_signup", target_type="tenant", target_id=tenant.tenant_id,
+                 actor=f"user:{user['user_id']}", source_ip=client_ip)
+    return tenant, user

@@ -30,7 +30,8 @@ class LocalStackProcess:
         self.extra_env = env or {}
         self.port = free_port()
         self.moto_port = free_port()
-        self.flags = {"ws-idle-timeout": 3, "queue-visibility-timeout": 1, "snapshot-interval": 1, **flags}
+        # Idle timeout short enough to test, long enough that a delayed push (2 s + polling) lands first.
+        self.flags = {"ws-idle-timeout": 6, "queue-visibility-timeout": 1, "snapshot-interval": 1, **flags}
         self.process: subprocess.Popen | None = None
         self.log_path = data_dir / "stack.log"
 

@@ -154,9 +154,9 @@ def test_idle_connection_is_closed_when_idle_timeout_passes(stack):
     with _open(stack) as (ws, _):
         started = time.monotonic()
         with pytest.raises(ConnectionClosed) as closed:
-            ws.recv(timeout=15)
+            ws.recv(timeout=20)
     assert closed.value.rcvd.code == 1001
-    assert 2 <= time.monotonic() - started <= 8  # idle timeout is 3 s in these tests
+    assert 5 <= time.monotonic() - started <= 12  # idle timeout is 6 s in these tests
 
 
 @pytest.mark.parametrize(("method", "path", "body", "status"), [

@@ -46,6 +46,7 @@ EXPECTED = {
     ("PUT", "/api/v1/permissions/roles/{role}"): ("can_manage_settings", 'rbac_custom'),
     ("GET", "/api/v1/permissions/user-permissions"): ("authenticated", None),
     ("GET", "/api/v1/settings/security"): ("can_manage_settings", None),
+    ("POST", "/api/v1/signup/organisation"): ("public", None),
     ("PUT", "/api/v1/settings/security"): ("can_manage_settings", None),
     ("POST", "/api/v1/tfa/disable"): ("authenticated", None),
     ("POST", "/api/v1/tfa/regenerate-backup-codes"): ("authenticated", None),
@@ -68,4 +69,4 @@ def test_every_route_has_the_access_in_the_table_when_registered():
 
 def test_only_login_setup_and_system_routes_are_public_when_registered():
     public = sorted(path for (_, path), (access, _) in EXPECTED.items() if access == "public")
-    assert all(p.startswith(("/api/v1/auth/", "/api/v1/health", "/api/v1/openapi.json", "/api/v1/docs")) for p in public)
+    assert all(p.startswith(("/api/v1/auth/", "/api/v1/signup/", "/api/v1/health", "/api/v1/openapi.json", "/api/v1/docs")) for p in public)

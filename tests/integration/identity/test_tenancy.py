@@ -94,3 +94,48 @@ def test_suspended_tenant_answers_403_to_everything_when_suspended(client, opera
 def test_operator_gets_404_for_an_unknown_tenant(client, operator):
     assert _op(client, operator, "get", "/tenants/00000000-0000-0000-0000-000000000000").status_code == 404
     assert _op(client, operator, "get", "/tenants?cursor=garbage").status_code == 400
+
+
+def _signup(client, **overrides):
+    body = {"slug": "newco", "name": "NewCo", "username": "founder", "email": "founder@newco.example", "password": PASSWORD, **overrides}
+    return client.http.post("/api/v1/signup/organisation", headers={"Content-Type": "application/json"}, body=json.dumps(body))
+
+
+def test_organisation_signup_is_refused_when_the_switch_is_off(client, aws):
+    response = _signup(client)
+    assert response.status_code == 403
+    assert response.json_body["error"] == "Organisation sign-up is disabled"
+
+
+@pytest.fixture
+def signup_on(monkeypatch, aws):
+    from chalicelib.core import settings
+
+    monkeypatch.setenv("TENANT_SIGNUP_ENABLED", "true")
+    settings.reset_settings_cache()
+
+
+def test_organisation_signup_creates_a_free_tenant_and_its_superadmin_when_open(client, signup_on):
+    response = _signup(client)
+    assert response.status_code == 201
+    assert response.json_body["tenant"]["plan"] == "free" and response.json_body["user"]["role"] == "superadmin"
+    newco = make_tenant("newco")
+    assert login(client, newco, "founder").status_code == 200
+
+
+def test_organisation_signup_writes_nothing_when_the_password_is_weak(client, signup_on):
+    response = _signup(client, password="weak")
+    assert response.status_code == 400
+    from chalicelib.tenant import service as tenant_service
+
+    assert tenant_service.find_by_slug("newco", fresh=True) is None
+
+
+def test_organisation_signup_conflicts_when_the_slug_is_taken(client, signup_on):
+    make_tenant("newco")
+    assert _signup(client).status_code == 409
+
+
+def test_organisation_signup_is_rate_limited_per_client(client, signup_on):
+    statuses = [_signup(client, slug=f"co{i}", email=f"f{i}@x.example").status_code for i in range(6)]
+    assert statuses[:5] == [201] * 5 and statuses[5] == 429
