@@ -4,10 +4,13 @@ from __future__ import annotations
 from chalice import Chalice, ConvertToMiddleware
 from chalice.app import WebsocketEvent
 
+from chalicelib.agent import routes as agent_routes
 from chalicelib.audit import routes as audit_routes
 from chalicelib.auth import routes as auth_routes
 from chalicelib.core import errors
 from chalicelib.core.observability import logger, metrics, tracer
+from chalicelib.host import routes as host_routes
+from chalicelib.inventory import routes as inventory_routes
 from chalicelib.rbac import routes as rbac_routes
 from chalicelib.realtime import routes as realtime_routes
 from chalicelib.realtime import service as realtime_service
@@ -26,7 +29,7 @@ app.register_middleware(ConvertToMiddleware(tracer.capture_lambda_handler), "htt
 
 API_PREFIX = "/api/v1"
 for blueprint in (system_routes.bp, tenant_routes.bp, auth_routes.bp, tfa_routes.bp, user_routes.bp, rbac_routes.bp,
-                  audit_routes.bp, realtime_routes.bp):
+                  audit_routes.bp, realtime_routes.bp, agent_routes.bp, host_routes.bp, inventory_routes.bp):
     app.register_blueprint(blueprint, url_prefix=API_PREFIX)
 
 

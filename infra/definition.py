@@ -191,6 +191,7 @@ ENVIRONMENT: dict[str, EnvValue] = {
     "SCHEDULER_ROLE_ARN": SchedulerRoleArn(),
     "WEBSOCKET_MANAGEMENT_ENDPOINT": WebSocketManagementEndpoint(),
     "JWT_SECRET_ARN": SecretArn("jwt-signing-key"),
+    "AGENT_KEY_PEPPER_ARN": SecretArn("agent-key-pepper"),
     "BASE_DOMAIN": Param("BaseDomain", local="localhost"),
     "DEFAULT_TENANT_SLUG": Param("DefaultTenantSlug", local="default"),
     # The operator key itself is never deployed: only its SHA-256 (`make operator-key` prints a pair).
@@ -206,7 +207,8 @@ ENVIRONMENT: dict[str, EnvValue] = {
 DEFINITION = Definition(
     tables=(MAIN_TABLE,),
     queues=(AGENT_COMMANDS,),
-    secrets=(Secret("jwt-signing-key", "HMAC key signing user access and refresh tokens"),),
+    secrets=(Secret("jwt-signing-key", "HMAC key signing user access and refresh tokens"),
+             Secret("agent-key-pepper", "HMAC key of the stored agent API key hashes")),
     environment=ENVIRONMENT,
     functions=(
         Function("api", "app.app", "REST API (Chalice routes)", memory_mb=512, timeout_seconds=29),

@@ -45,3 +45,16 @@ def reset_clients() -> None:
     """Drop cached clients (tests switch endpoints between cases)."""
     client.cache_clear()
     _table.cache_clear()
+
+
+def to_dynamo(value: Any) -> Any:
+    """Convert floats (anywhere inside lists and maps) to Decimal, which DynamoDB's number type needs."""
+    from decimal import Decimal
+
+    if isinstance(value, float):
+        return Decimal(str(value))
+    if isinstance(value, dict):
+        return {k: to_dynamo(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [to_dynamo(v) for v in value]
+    return value

@@ -56,3 +56,7 @@ class ModuleNotAvailable(Forbidden):
 
     def __init__(self) -> None:
         super().__init__("module not available in your plan")
+
+
+class PlanLimitReached(Forbidden):
+    code = "plan_limit_reached"

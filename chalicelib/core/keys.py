@@ -89,6 +89,78 @@ def audit_key(tenant_id: str, at: str, event_id: str) -> Key:
 AUDIT_PREFIX = "AUDIT#"
 
 
+# --- hosts and inventory ------------------------------------------------------------------------
+def agent_key(api_id: str) -> Key:
+    """Global: an agent's credentials and check-in state, found from its api_id alone (read by web auth only)."""
+    return f"AGENT#{api_id}", "AGENT"
+
+
+def host_key(tenant_id: str, host_id: str) -> Key:
+    return tenant_pk(tenant_id), f"HOST#{host_id}"
+
+
+HOST_PREFIX = "HOST#"
+
+
+def host_group_key(tenant_id: str, group_id: str) -> Key:
+    return tenant_pk(tenant_id), f"HGROUP#{group_id}"
+
+
+HOST_GROUP_PREFIX = "HGROUP#"
+
+
+def host_package_key(tenant_id: str, host_id: str, name: str) -> Key:
+    return tenant_pk(tenant_id), f"HPKG#{host_id}#{name}"
+
+
+def host_package_prefix(host_id: str) -> str:
+    return f"HPKG#{host_id}#"
+
+
+def package_hosts_index(tenant_id: str, name: str) -> str:
+    """gsi1 partition listing the hosts that have a package."""
+    return f"{tenant_pk(tenant_id)}#PKGHOSTS#{name}"
+
+
+def package_key(tenant_id: str, name: str) -> Key:
+    """Fleet aggregate of one package (host counts)."""
+    return tenant_pk(tenant_id), f"PKG#{name}"
+
+
+PACKAGE_PREFIX = "PKG#"
+
+
+def host_repo_key(tenant_id: str, host_id: str, repo_id: str) -> Key:
+    return tenant_pk(tenant_id), f"HREPO#{host_id}#{repo_id}"
+
+
+def host_repo_prefix(host_id: str) -> str:
+    return f"HREPO#{host_id}#"
+
+
+def repo_hosts_index(tenant_id: str, repo_id: str) -> str:
+    return f"{tenant_pk(tenant_id)}#REPOHOSTS#{repo_id}"
+
+
+def repo_key(tenant_id: str, repo_id: str) -> Key:
+    return tenant_pk(tenant_id), f"REPO#{repo_id}"
+
+
+REPO_PREFIX = "REPO#"
+
+
+def report_key(tenant_id: str, host_id: str, at: str) -> Key:
+    return tenant_pk(tenant_id), f"REPORT#{host_id}#{at}"
+
+
+def report_prefix(host_id: str) -> str:
+    return f"REPORT#{host_id}#"
+
+
+def fleet_stats_key(tenant_id: str) -> Key:
+    return tenant_pk(tenant_id), "STATS"
+
+
 # --- system -------------------------------------------------------------------------------------
 def system_key(name: str) -> Key:
     """Key of a process-wide system record such as the scheduler heartbeat."""

@@ -44,6 +44,7 @@ class Settings:
     heartbeat_interval_seconds: int
     ws_ticket_ttl_seconds: int
     jwt_secret_arn: str
+    agent_key_pepper_arn: str
     data_key_arn: str
     base_domain: str
     default_tenant_slug: str
@@ -67,6 +68,7 @@ def get_settings() -> Settings:
         heartbeat_interval_seconds=_int("HEARTBEAT_INTERVAL_SECONDS", 60),
         ws_ticket_ttl_seconds=_int("WS_TICKET_TTL_SECONDS", 30),
         jwt_secret_arn=_required("JWT_SECRET_ARN"),
+        agent_key_pepper_arn=_required("AGENT_KEY_PEPPER_ARN"),
         data_key_arn=_required("DATA_KEY_ARN"),
         base_domain=os.environ.get("BASE_DOMAIN", "localhost").strip().lower(),
         default_tenant_slug=os.environ.get("DEFAULT_TENANT_SLUG", "").strip().lower(),

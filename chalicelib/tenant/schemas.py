@@ -49,6 +49,8 @@ class SecuritySettings(BaseModel):
     auth_rate_window_minutes: int = Field(default=10, ge=1)
     password_rate_limit: int = Field(default=5, ge=1)
     password_rate_window_minutes: int = Field(default=15, ge=1)
+    agent_update_interval_minutes: int = Field(default=60, ge=5, le=1440)
+    agent_auto_update: bool = True
 
 
 class Tenant(BaseModel):

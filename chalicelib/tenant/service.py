@@ -71,6 +71,22 @@ def find_by_slug(slug: str, *, fresh: bool = False) -> Tenant | None:
     return tenant
 
 
+_by_id: dict[str, tuple[float, Tenant]] = {}
+
+
+def find_by_slug_or_id(tenant_id: str) -> Tenant | None:
+    """Return a tenant by id, cached like slugs (agents name their tenant by id, through their credentials)."""
+    cached = _by_id.get(tenant_id)
+    if cached and time.monotonic() - cached[0] < CACHE_SECONDS:
+        return cached[1]
+    item = store.get(tenant_id)
+    if item is None:
+        return None
+    tenant = _to_tenant(item)
+    _by_id[tenant_id] = (time.monotonic(), tenant)
+    return tenant
+
+
 def get_by_slug(slug: str) -> Tenant:
     """Return the tenant with this slug; NotFound if there is none."""
     tenant = find_by_slug(slug, fresh=True)
@@ -94,6 +110,7 @@ def update(tenant_id: str, data: TenantUpdate) -> Tenant:
     updated = current.model_copy(update={**changes, "updated_at": clock.iso(clock.now())})
     store.replace(updated.model_dump(), expected_updated_at=current.updated_at)
     _cache.pop(updated.slug, None)
+    _by_id.pop(tenant_id, None)
     logger.info("tenant updated", extra={"tenant_id": tenant_id, "fields": sorted(changes)})
     audit.record(None, tenant_id=tenant_id, action="tenant_updated", target_type="tenant", target_id=tenant_id, actor="operator",
                  details={k: v for k, v in changes.items() if k in ("plan", "custom_modules", "host_limit", "status", "name")})
@@ -126,6 +143,7 @@ def ensure(slug: str, *, name: str, plan: str) -> Tenant:
 def clear_cache() -> None:
     """Forget cached tenants (tests)."""
     _cache.clear()
+    _by_id.clear()
 
 
 def signup_organisation(data: OrganisationSignup, *, client_ip: str) -> tuple[Tenant, dict[str, Any]]:

@@ -85,3 +85,29 @@ def authenticate_operator(headers: dict[str, str]) -> None:
     given = headers.get("x-operator-key", "")
     if not expected or not given or not crypto.equal(crypto.sha256_hex(given), expected):
         raise errors.Unauthenticated("Operator authentication required", code="operator_unauthenticated")
+
+
+def authenticate_agent(headers: dict[str, str], *, source_ip: str) -> tuple[Tenant, TenantContext, dict]:
+    """Return the tenant, context and record of the agent whose X-API-ID / X-API-KEY these are.
+
+    The api_id index is global (it names the tenant); this is the only place that reads it.
+    A request sent to another tenant's host name than the credentials' is refused.
+    """
+    from chalicelib.host import credentials
+    from chalicelib.host import service as host_service
+
+    api_id, api_key = headers.get("x-api-id", "").strip(), headers.get("x-api-key", "").strip()
+    if not api_id or not api_key:
+        raise errors.Unauthenticated("API credentials required", code="unauthenticated")
+    agent = host_service.find_agent(api_id) if len(api_id) <= 64 else None
+    if agent is None or not credentials.matches(api_key, agent.get("key_hash", "")):
+        raise errors.Unauthenticated("Invalid API credentials", code="invalid_credentials")
+    tenant = tenant_service.find_by_slug_or_id(agent["tenant_id"])
+    named = slug_for_host(headers.get("host"))
+    if tenant is None or (named and named != tenant.slug and named != get_settings().default_tenant_slug):
+        raise errors.Unauthenticated("Invalid API credentials", code="invalid_credentials")
+    if tenant.status != "active":
+        raise errors.Forbidden("This organisation's account is suspended", code="tenant_suspended")
+    ctx = TenantContext(tenant_id=tenant.tenant_id, principal=f"agent:{api_id}", modules=tenant_service.modules(tenant),
+                        source_ip=source_ip, user_agent=headers.get("user-agent", "")[:256])
+    return tenant, ctx, agent

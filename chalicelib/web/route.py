@@ -12,6 +12,7 @@ import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from chalice import Blueprint, Response
@@ -63,6 +64,17 @@ class Request:
     source_ip: str = ""
     tenant: Tenant | None = None
     ctx: TenantContext | None = None
+    raw_body: bytes = b""
+    agent: dict[str, Any] | None = None
+
+
+def _json_default(value: Any) -> Any:
+    # DynamoDB returns every number as Decimal; JSON gets an int when it is whole, else a float.
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    return str(value)
 
 
 def json_response(payload: Any, status: int = 200, headers: dict[str, str] | None = None,
@@ -71,7 +83,7 @@ def json_response(payload: Any, status: int = 200, headers: dict[str, str] | Non
     all_headers: dict[str, Any] = {**JSON_HEADERS, **(headers or {})}
     if cookies:
         all_headers["Set-Cookie"] = cookies
-    return Response(body=json.dumps(payload, default=str), status_code=status, headers=all_headers)
+    return Response(body=json.dumps(payload, default=_json_default), status_code=status, headers=all_headers)
 
 
 def error_response(error: errors.DomainError) -> Response:
@@ -101,11 +113,11 @@ def _parse_body(raw: bytes | None, headers: dict[str, str], model: type[BaseMode
         raise errors.InvalidInput(f"{where}: {message}") from None
 
 
-def _access(public: bool, authenticated: bool, permission: str | None, operator: bool) -> str:
+def _access(public: bool, authenticated: bool, permission: str | None, operator: bool, agent: bool) -> str:
     chosen = [name for name, on in (("public", public), ("authenticated", authenticated),
-                                    ("permission", permission is not None), ("operator", operator)) if on]
+                                    ("permission", permission is not None), ("operator", operator), ("agent", agent)) if on]
     if len(chosen) != 1:
-        raise ValueError("a route declares exactly one of public=True, authenticated=True, permission=..., operator=True")
+        raise ValueError("a route declares exactly one of public=True, authenticated=True, permission=..., operator=True, agent=True")
     return chosen[0]
 
 
@@ -120,6 +132,7 @@ def route(
     authenticated: bool = False,
     permission: str | None = None,
     operator: bool = False,
+    agent: bool = False,
     module: str | None = None,
     tenant: bool = True,
     rate_limit: str | None = None,
@@ -130,7 +143,7 @@ def route(
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
 ) -> Callable[[Callable[[Request], Any]], Callable[..., Response]]:
     """Register a view on `bp`; the view takes a `Request` and returns a payload or a Response."""
-    access = _access(public, authenticated, permission, operator)
+    access = _access(public, authenticated, permission, operator, agent)
     if permission is not None:
         from chalicelib.rbac.permissions import ALL
 
@@ -140,9 +153,10 @@ def route(
         rate_limit = "general"
     if rate_limit is not None and rate_limit not in RATE_CATEGORIES:
         raise ValueError(f"unknown rate limit category {rate_limit}")
-    uses_tenant = tenant and access != "operator"
+    uses_tenant = tenant and access not in ("operator", "agent")
     implied = {400} if request_model else set()
     implied |= {401} if access != "public" else set()
+    implied |= {400} if access == "agent" and "POST" in methods else set()
     implied |= {403} if access in ("permission",) or module or uses_tenant else set()
     implied |= {404} if uses_tenant else set()
     implied |= {429} if rate_limit else set()
@@ -157,7 +171,7 @@ def route(
             headers = {k.lower(): v for k, v in (current.headers or {}).items()}
             source_ip = ((current.context or {}).get("identity") or {}).get("sourceIp", "")
             request = Request(None, path_params, dict(current.query_params or {}), headers, request_id,
-                              cookies.parse(headers.get("cookie")), source_ip)
+                              cookies.parse(headers.get("cookie")), source_ip, raw_body=current.raw_body or b"")
             try:
                 _admit(request, method=current.method, operation=operation, uses_tenant=uses_tenant)
                 if request_model:
@@ -185,6 +199,10 @@ def _admit(request: Request, *, method: str, operation: Operation, uses_tenant: 
     """Resolve the tenant and the caller and check module, permission and rate limit, in that order."""
     if operation.access == "operator":
         auth.authenticate_operator(request.headers)
+        return
+    if operation.access == "agent":
+        request.tenant, request.ctx, request.agent = auth.authenticate_agent(request.headers, source_ip=request.source_ip)
+        logger.append_keys(tenant_id=request.tenant.tenant_id, api_id=request.agent["api_id"])
         return
     if not uses_tenant:
         return

@@ -15,6 +15,7 @@ import pytest
 
 from app import app
 from chalicelib.rbac.permissions import ALL
+from tests.factories.fleet import enrol, full_report, package
 from tests.factories.identity import host_of, make_tenant, make_user, sign_in
 
 ROUTES = sorted((method, path, entry.view_function.openapi) for path, methods in app.routes.items() for method, entry in methods.items())
@@ -33,9 +34,16 @@ def world(client, aws):
     a_user = make_user(alpha, "alpha_carol", email="carol@alpha.example")
     a_admin.put("/api/v1/permissions/roles/alpha_only_role", {"preset": "readonly"})
     a_session = a_admin.get("/api/v1/auth/sessions").json_body["sessions"][0]["id"]
-    a_ids = {"user_id": a_user["user_id"], "session_id": a_session, "role": "alpha_only_role", "device_id": "0123456789abcdef"}
-    return {"a": a_admin, "b": b_admin, "a_ids": a_ids, "a_markers": [a_user["user_id"], "alpha_carol", "alpha_only_role", a_session,
-                                                                    a_admin.user_id, "carol@alpha.example"]}
+    a_group = a_admin.post("/api/v1/host-groups", {"name": "alpha-group"}).json_body["id"]
+    a_agent = enrol(a_admin, "alpha-host", hostGroupIds=[a_group])
+    report = full_report([package("alpha-secret-pkg", "1.0", available="2.0")], hostname="alpha-hostname")
+    a_agent.post("/hosts/update", report)
+    a_repo = a_admin.get("/api/v1/repositories").json_body["repositories"][0]["repo_id"]
+    a_ids = {"user_id": a_user["user_id"], "session_id": a_session, "role": "alpha_only_role", "device_id": "0123456789abcdef",
+             "host_id": a_agent.host_id, "group_id": a_group, "name": "alpha-secret-pkg", "repository_id": a_repo}
+    markers = [a_user["user_id"], "alpha_carol", "alpha_only_role", a_session, a_admin.user_id, "carol@alpha.example", a_agent.host_id,
+               "alpha-host", "alpha-hostname", "alpha-secret-pkg", a_group, "alpha-group", a_agent.api_id, a_repo]
+    return {"a": a_admin, "b": b_admin, "a_ids": a_ids, "a_markers": markers, "a_agent": a_agent}
 
 
 def _path(path: str, ids: dict[str, str]) -> str:
@@ -100,3 +108,19 @@ def test_route_refuses_with_403_when_the_one_permission_it_needs_is_missing(worl
     # Then
     assert response.status_code == 403
     assert response.json_body["error"] == "Insufficient permissions"
+
+
+def test_an_agent_sees_and_changes_only_its_own_host(world, aws):
+    """Tenant B's agent, at either host name, can neither read nor write tenant A's host."""
+    b_agent = enrol(world["b"], "bravo-host")
+    before = _tenant_a_items(aws, world["a"].tenant.tenant_id)
+    for host in (host_of(world["a"].tenant), host_of(world["b"].tenant)):
+        b_agent.host = host
+        b_agent.post("/hosts/update", full_report([package("bravo-pkg", "1.0")], hostname="bravo"))
+        ping = b_agent.post("/hosts/ping").body.decode()
+        assert not any(marker in ping for marker in world["a_markers"])
+    assert _tenant_a_items(aws, world["a"].tenant.tenant_id) == before
+    # and A's agent presenting itself at B's host name is refused
+    a_agent = world["a_agent"]
+    a_agent.host = host_of(world["b"].tenant)
+    assert a_agent.post("/hosts/ping").status_code == 401

@@ -1,0 +1,127 @@
+"""Hosts and host groups, for signed-in users."""
+from __future__ import annotations
+
+from chalice import Blueprint
+
+from chalicelib.core.pagination import page_size
+from chalicelib.host import groups, service
+from chalicelib.host.schemas import AutoUpdate, BulkGroupsUpdate, FriendlyNameUpdate, HostCreate, HostGroupsUpdate, HostGroupWrite
+from chalicelib.inventory import service as inventory_service
+from chalicelib.web.route import Request, route
+
+bp = Blueprint(__name__)
+TAGS = ("hosts",)
+
+
+def _flag(request: Request, name: str) -> bool:
+    return request.query.get(name, "").lower() in ("1", "true", "yes")
+
+
+@route(bp, "/hosts", summary="Hosts, by name, with filters (group, status, os, needs_updates, security, reboot, search)",
+       tags=TAGS, permission="can_view_hosts")
+def list_hosts(request: Request) -> dict:
+    q = request.query
+    return service.list_(request.ctx, limit=page_size(q.get("limit")), cursor=q.get("cursor"), group=q.get("group"),
+                         status=q.get("status"), os_type=q.get("os"), needs_updates=_flag(request, "needs_updates"),
+                         security=_flag(request, "security"), reboot=_flag(request, "reboot_required"), search=q.get("search"))
+
+
+@route(bp, "/hosts/create", methods=("POST",), summary="Enrol a host: returns its API id and key once", tags=TAGS,
+       permission="can_manage_hosts", request_model=HostCreate, status=201)
+def create_host(request: Request) -> dict:
+    return service.create(request.ctx, request.body, host_limit=request.tenant.host_limit)
+
+
+@route(bp, "/hosts/{host_id}", summary="One host with its system facts", tags=TAGS, permission="can_view_hosts")
+def get_host(request: Request) -> dict:
+    host = service.get(request.ctx, host_id=request.path_params["host_id"])
+    detail = service.view(host)
+    detail.update({k: host.get(k) for k in ("network_interfaces", "gateway_ip", "dns_servers", "disk_details", "cpu_model", "cpu_cores",
+                                            "ram_installed", "swap_size", "system_uptime", "boot_time", "load_average", "machine_id",
+                                            "installed_kernel_version", "selinux_status", "package_manager", "repos_count")})
+    return detail
+
+
+@route(bp, "/hosts/{host_id}/friendly-name", methods=("PATCH",), summary="Rename a host", tags=TAGS, permission="can_manage_hosts",
+       request_model=FriendlyNameUpdate)
+def rename_host(request: Request) -> dict:
+    return service.view(service.rename(request.ctx, host_id=request.path_params["host_id"], friendly_name=request.body.friendly_name))
+
+
+@route(bp, "/hosts/{host_id}/groups", methods=("PUT",), summary="Set a host's groups", tags=TAGS, permission="can_manage_hosts",
+       request_model=HostGroupsUpdate)
+def set_host_groups(request: Request) -> dict:
+    return service.view(service.set_groups(request.ctx, host_id=request.path_params["host_id"], group_ids=request.body.group_ids))
+
+
+@route(bp, "/hosts/bulk/groups", methods=("PUT",), summary="Set the groups of many hosts", tags=TAGS, permission="can_manage_hosts",
+       request_model=BulkGroupsUpdate)
+def bulk_set_host_groups(request: Request) -> dict:
+    body: BulkGroupsUpdate = request.body
+    updated = [service.set_groups(request.ctx, host_id=h, group_ids=body.group_ids) for h in dict.fromkeys(body.host_ids)]
+    return {"updated": len(updated)}
+
+
+@route(bp, "/hosts/{host_id}/auto-update", methods=("PATCH",), summary="Allow or stop agent auto-update for a host", tags=TAGS,
+       permission="can_manage_hosts", request_model=AutoUpdate)
+def set_host_auto_update(request: Request) -> dict:
+    return service.view(service.set_auto_update(request.ctx, host_id=request.path_params["host_id"], enabled=request.body.auto_update))
+
+
+@route(bp, "/hosts/{host_id}/regenerate-credentials", methods=("POST",), summary="Issue new agent credentials (old ones stop working)",
+       tags=TAGS, permission="can_manage_hosts")
+def regenerate_host_credentials(request: Request) -> dict:
+    return service.regenerate_credentials(request.ctx, host_id=request.path_params["host_id"])
+
+
+@route(bp, "/hosts/{host_id}", methods=("DELETE",), summary="Delete a host and its inventory", tags=TAGS, permission="can_manage_hosts")
+def delete_host(request: Request) -> dict:
+    service.delete(request.ctx, host_id=request.path_params["host_id"])
+    return {"message": "Host deleted successfully"}
+
+
+@route(bp, "/hosts/{host_id}/packages", summary="A host's packages (filters: needs_updates, security, search)", tags=TAGS,
+       permission="can_view_hosts")
+def list_host_packages(request: Request) -> dict:
+    host = service.get(request.ctx, host_id=request.path_params["host_id"])
+    q = request.query
+    return inventory_service.host_packages(request.ctx.tenant_id, host["host_id"], limit=page_size(q.get("limit"), 100),
+                                           cursor=q.get("cursor"), needs_updates=_flag(request, "needs_updates"),
+                                           security=_flag(request, "security"), search=q.get("search"))
+
+
+@route(bp, "/hosts/{host_id}/reports", summary="A host's report history, newest first", tags=TAGS, permission="can_view_hosts")
+def list_host_reports(request: Request) -> dict:
+    host = service.get(request.ctx, host_id=request.path_params["host_id"])
+    return inventory_service.host_reports(request.ctx.tenant_id, host["host_id"], limit=page_size(request.query.get("limit")),
+                                          cursor=request.query.get("cursor"))
+
+
+@route(bp, "/host-groups", summary="Host groups", tags=TAGS, permission="can_view_hosts")
+def list_host_groups(request: Request) -> dict:
+    return {"groups": groups.list_(request.ctx)}
+
+
+@route(bp, "/host-groups", methods=("POST",), summary="Create a host group", tags=TAGS, permission="can_manage_hosts",
+       request_model=HostGroupWrite, status=201, error_statuses=(409,))
+def create_host_group(request: Request) -> dict:
+    body: HostGroupWrite = request.body
+    return groups.create(request.ctx, name=body.name, description=body.description, color=body.color)
+
+
+@route(bp, "/host-groups/{group_id}", summary="One host group", tags=TAGS, permission="can_view_hosts")
+def get_host_group(request: Request) -> dict:
+    return groups.get(request.ctx, group_id=request.path_params["group_id"])
+
+
+@route(bp, "/host-groups/{group_id}", methods=("PUT",), summary="Change a host group", tags=TAGS, permission="can_manage_hosts",
+       request_model=HostGroupWrite, error_statuses=(409,))
+def update_host_group(request: Request) -> dict:
+    body: HostGroupWrite = request.body
+    return groups.update(request.ctx, group_id=request.path_params["group_id"], name=body.name, description=body.description, color=body.color)
+
+
+@route(bp, "/host-groups/{group_id}", methods=("DELETE",), summary="Delete a host group", tags=TAGS, permission="can_manage_hosts")
+def delete_host_group(request: Request) -> dict:
+    groups.delete(request.ctx, group_id=request.path_params["group_id"])
+    return {"message": "Host group deleted successfully"}

@@ -1,0 +1,132 @@
+"""Hosts: enrolment with one-time credentials, the host list, details, changes, deletion."""
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.audit import service as audit
+from chalicelib.core import clock, errors, ids
+from chalicelib.core.tenancy import TenantContext
+from chalicelib.host import credentials, groups, store
+from chalicelib.host.schemas import HostCreate
+from chalicelib.inventory import service as inventory_service
+
+PUBLIC_FIELDS = ("host_id", "friendly_name", "hostname", "api_id", "status", "os_type", "os_version", "architecture",
+                 "kernel_version", "agent_version", "ip", "group_ids", "packages_count", "updates_count", "security_count",
+                 "needs_reboot", "reboot_reason", "docker_enabled", "compliance_enabled", "auto_update", "created_at",
+                 "updated_at", "last_report_at", "notes")
+
+
+def _agent_record(*, tenant_id: str, host_id: str, api_id: str, api_key: str, friendly_name: str,
+                  docker_enabled: bool, compliance_enabled: bool) -> dict[str, Any]:
+    return {"api_id": api_id, "tenant_id": tenant_id, "host_id": host_id, "key_hash": credentials.key_hash(api_key),
+            "friendly_name": friendly_name, "docker_enabled": docker_enabled, "compliance_enabled": compliance_enabled,
+            "status": "pending", "hashes": {}}
+
+
+def create(ctx: TenantContext, data: HostCreate, *, host_limit: int) -> dict[str, Any]:
+    """Enrol a host; its API key is returned this once and stored only as a keyed hash."""
+    group_list = groups.require_all(ctx, data.host_group_ids)
+    now = clock.iso(clock.now())
+    host_id, api_id, api_key = ids.new_id(), credentials.new_api_id(), credentials.new_api_key()
+    host = {"host_id": host_id, "friendly_name": data.friendly_name, "api_id": api_id, "status": "pending",
+            "group_ids": [g["id"] for g in group_list], "docker_enabled": data.docker_enabled,
+            "compliance_enabled": data.compliance_enabled, "expected_platform": data.expected_platform, "auto_update": True,
+            "packages_count": 0, "updates_count": 0, "security_count": 0, "needs_reboot": False,
+            "search_text": data.friendly_name.lower(), "created_at": now, "updated_at": now}
+    agent = _agent_record(tenant_id=ctx.tenant_id, host_id=host_id, api_id=api_id, api_key=api_key, friendly_name=data.friendly_name,
+                          docker_enabled=data.docker_enabled, compliance_enabled=data.compliance_enabled)
+    store.put_new(ctx.tenant_id, host, agent, host_limit=host_limit)
+    inventory_service.apply_fleet_delta(ctx.tenant_id, inventory_service.fleet_delta({}, host))
+    audit.record(ctx, tenant_id=ctx.tenant_id, action="host_created", target_type="host", target_id=host_id,
+                 details={"friendly_name": data.friendly_name})
+    return {"hostId": host_id, "friendlyName": data.friendly_name, "apiId": api_id, "apiKey": api_key,
+            "hostGroups": [{"id": g["id"], "name": g["name"], "color": g["color"]} for g in group_list],
+            "instructions": "Install the agent with these credentials; the key is shown only now."}
+
+
+def get(ctx: TenantContext, *, host_id: str) -> dict[str, Any]:
+    """Return a host of the tenant; NotFound otherwise."""
+    host = store.get(ctx.tenant_id, host_id)
+    if host is None:
+        raise errors.NotFound("Host not found")
+    return host
+
+
+def view(host: dict[str, Any], agent: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Return the public view of a host, with its live check-in state when given."""
+    data = {k: host.get(k) for k in PUBLIC_FIELDS}
+    agent = agent or {}
+    data["last_seen_at"] = agent.get("last_seen_at")
+    data["connected"] = bool(agent.get("ws_connected"))
+    data["connected_since"] = agent.get("ws_connected_since")
+    return data
+
+
+def list_(ctx: TenantContext, *, limit: int, cursor: str | None, **filters: Any) -> dict[str, Any]:
+    """One page of hosts (by name) with their check-in state: two requests."""
+    hosts, next_cursor = store.query_page(ctx.tenant_id, limit=limit, cursor=cursor, filters=store.filters_for(**filters))
+    agents = store.get_agents([h["api_id"] for h in hosts]) if hosts else {}
+    return {"hosts": [view(h, agents.get(h["api_id"])) for h in hosts], "next_cursor": next_cursor}
+
+
+def rename(ctx: TenantContext, *, host_id: str, friendly_name: str) -> dict[str, Any]:
+    host = get(ctx, host_id=host_id)
+    updated = store.update_host(ctx.tenant_id, host_id, {"friendly_name": friendly_name, "gsi1sk": f"{friendly_name.lower()}#{host_id}",
+                                                          "search_text": f"{friendly_name} {host.get('hostname') or ''}".lower(),
+                                                          "updated_at": clock.iso(clock.now())})
+    store.update_agent(host["api_id"], {"friendly_name": friendly_name})
+    return updated
+
+
+def set_groups(ctx: TenantContext, *, host_id: str, group_ids: list[str]) -> dict[str, Any]:
+    get(ctx, host_id=host_id)
+    group_list = groups.require_all(ctx, group_ids)
+    return store.update_host(ctx.tenant_id, host_id, {"group_ids": [g["id"] for g in group_list], "updated_at": clock.iso(clock.now())})
+
+
+def set_auto_update(ctx: TenantContext, *, host_id: str, enabled: bool) -> dict[str, Any]:
+    get(ctx, host_id=host_id)
+    return store.update_host(ctx.tenant_id, host_id, {"auto_update": enabled, "updated_at": clock.iso(clock.now())})
+
+
+def regenerate_credentials(ctx: TenantContext, *, host_id: str) -> dict[str, str]:
+    """Issue a new api_id and key (the old ones stop working at once)."""
+    host = get(ctx, host_id=host_id)
+    api_id, api_key = credentials.new_api_id(), credentials.new_api_key()
+    agent = _agent_record(tenant_id=ctx.tenant_id, host_id=host_id, api_id=api_id, api_key=api_key, friendly_name=host["friendly_name"],
+                          docker_enabled=bool(host.get("docker_enabled")), compliance_enabled=bool(host.get("compliance_enabled")))
+    store.rekey_agent(ctx.tenant_id, host, old_api_id=host["api_id"], agent=agent)
+    audit.record(ctx, tenant_id=ctx.tenant_id, action="host_credentials_regenerated", target_type="host", target_id=host_id)
+    return {"apiId": api_id, "apiKey": api_key}
+
+
+def delete(ctx: TenantContext, *, host_id: str) -> None:
+    """Delete a host and its credentials (its inventory goes with it, via the inventory service)."""
+    host = get(ctx, host_id=host_id)
+    inventory_service.remove_host(ctx.tenant_id, host)
+    store.delete(ctx.tenant_id, host)
+    audit.record(ctx, tenant_id=ctx.tenant_id, action="host_deleted", target_type="host", target_id=host_id,
+                 details={"friendly_name": host["friendly_name"]})
+
+
+
+
+# --- for the agent protocol (the agent domain reaches host data only through these) ---------------
+def find_agent(api_id: str) -> dict[str, Any] | None:
+    """Return an agent's credential and check-in record (global lookup by api_id), or None."""
+    return store.get_agent(api_id)
+
+
+def record_agent_state(api_id: str, changes: dict[str, Any], *, add: dict[str, int] | None = None) -> None:
+    """Update an agent's check-in record (one write)."""
+    store.update_agent(api_id, changes, add=add)
+
+
+def host_record(tenant_id: str, host_id: str) -> dict[str, Any]:
+    """Return a host record (empty if it is gone)."""
+    return store.get(tenant_id, host_id) or {}
+
+
+def update_host_record(tenant_id: str, host_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+    """Set attributes of a host record and return it as it now is."""
+    return store.update_host(tenant_id, host_id, changes)

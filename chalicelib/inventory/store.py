@@ -1,0 +1,98 @@
+"""Per-host packages and repositories, fleet aggregates per package and repository, and fleet counters."""
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from boto3.dynamodb.conditions import Key
+from boto3.dynamodb.types import TypeSerializer
+
+from chalicelib.core import keys, pagination
+from chalicelib.core.db import client, main_table, to_dynamo
+from chalicelib.core.settings import get_settings
+
+_serializer = TypeSerializer()
+# Aggregate counters are independent single-item updates: run them side by side, not one after another.
+_POOL = ThreadPoolExecutor(max_workers=16, thread_name_prefix="aggregates")
+
+
+def _ddb(value: dict[str, Any]) -> dict[str, Any]:
+    return {k: _serializer.serialize(v) for k, v in value.items() if v is not None}
+
+
+def query_prefix(tenant_id: str, prefix: str) -> list[dict[str, Any]]:
+    """Every item of the tenant whose sort key starts with `prefix` (all pages)."""
+    items: list[dict[str, Any]] = []
+    kwargs: dict[str, Any] = {"KeyConditionExpression": Key("pk").eq(keys.tenant_pk(tenant_id)) & Key("sk").begins_with(prefix)}
+    while True:
+        response = main_table().query(**kwargs)
+        items.extend(response["Items"])
+        if "LastEvaluatedKey" not in response:
+            return items
+        kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+
+def write_items(puts: list[dict[str, Any]], deletes: list[tuple[str, str]]) -> None:
+    """Put and delete items in batches of 25 (BatchWriteItem's limit, which moto does not enforce)."""
+    with main_table().batch_writer(overwrite_by_pkeys=["pk", "sk"]) as batch:
+        for item in puts:
+            batch.put_item(Item=to_dynamo(item))
+        for pk, sk in deletes:
+            batch.delete_item(Key={"pk": pk, "sk": sk})
+
+
+def add_counters(updates: list[tuple[tuple[str, str], dict[str, int], dict[str, Any]]]) -> None:
+    """Apply (key, counter deltas, attributes to set) to many aggregate items, concurrently."""
+    table = get_settings().main_table
+    ddb = client("dynamodb")
+
+    def apply(update: tuple[tuple[str, str], dict[str, int], dict[str, Any]]) -> None:
+        (pk, sk), deltas, sets = update
+        names: dict[str, str] = {}
+        values: dict[str, Any] = {}
+        parts_add, parts_set = [], []
+        for i, (name, delta) in enumerate(deltas.items()):
+            names[f"#a{i}"], values[f":a{i}"] = name, delta
+            parts_add.append(f"#a{i} :a{i}")
+        for i, (name, value) in enumerate(sets.items()):
+            names[f"#s{i}"], values[f":s{i}"] = name, value
+            parts_set.append(f"#s{i} = :s{i}")
+        expression = ("ADD " + ", ".join(parts_add) if parts_add else "") + (" SET " + ", ".join(parts_set) if parts_set else "")
+        ddb.update_item(TableName=table, Key=_ddb({"pk": pk, "sk": sk}), UpdateExpression=expression.strip(),
+                        ExpressionAttributeNames=names, ExpressionAttributeValues=_ddb(values))
+
+    if len(updates) == 1:
+        apply(updates[0])
+    else:
+        list(_POOL.map(apply, updates))
+
+
+def put(item: dict[str, Any]) -> None:
+    main_table().put_item(Item=to_dynamo({k: v for k, v in item.items() if v is not None}))
+
+
+def get(key: tuple[str, str]) -> dict[str, Any] | None:
+    return main_table().get_item(Key={"pk": key[0], "sk": key[1]}).get("Item")
+
+
+def query_page(tenant_id: str, prefix: str, *, limit: int, cursor: str | None, forward: bool = True,
+               filter_expression: Any = None) -> tuple[list[dict[str, Any]], str | None]:
+    partition = keys.tenant_pk(tenant_id)
+    kwargs: dict[str, Any] = {"KeyConditionExpression": Key("pk").eq(partition) & Key("sk").begins_with(prefix),
+                              "Limit": limit, "ScanIndexForward": forward}
+    if filter_expression is not None:
+        kwargs["FilterExpression"] = filter_expression
+    start = pagination.decode(cursor, partition=partition)
+    if start:
+        kwargs["ExclusiveStartKey"] = start
+    response = main_table().query(**kwargs)
+    return response["Items"], pagination.encode(response.get("LastEvaluatedKey"))
+
+
+def query_index_page(index_pk: str, *, limit: int, cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
+    kwargs: dict[str, Any] = {"IndexName": "gsi1", "KeyConditionExpression": Key("gsi1pk").eq(index_pk), "Limit": limit}
+    start = pagination.decode(cursor, partition=index_pk)
+    if start:
+        kwargs["ExclusiveStartKey"] = start
+    response = main_table().query(**kwargs)
+    return response["Items"], pagination.encode(response.get("LastEvaluatedKey"))
