@@ -7,13 +7,16 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test setup lint template frontend e2e clean operator-key
+.PHONY: run test bench setup lint template frontend e2e clean operator-key load
 
 run: setup frontend ## Start the local stack on http://localhost:$(PORT)
 	$(PY) -m infra.local --port $(PORT)
 
 test: setup frontend lint ## Set up and run the whole test suite
-	$(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+	$(PY) -m pytest -n 2 --dist loadgroup -m "not bench" $(PYTEST_ARGS)
+
+bench: setup ## DynamoDB requests, capacity units and cost per operation (tests/bench; takes a few minutes)
+	$(PY) -m pytest tests/bench -m bench -s -p no:xdist $(PYTEST_ARGS)
 
 setup: $(STAMP)
 
@@ -34,6 +37,9 @@ frontend: ## Build the web app when there is one (the local stack serves a place
 
 e2e: setup ## Only the end-to-end tests against a started local stack
 	$(PY) -m pytest tests/e2e $(PYTEST_ARGS)
+
+load: setup ## Hundreds of simulated agents against a started local stack (LOAD_AGENTS=500)
+	$(PY) -m pytest tests/load -m bench -s -p no:xdist $(PYTEST_ARGS)
 
 operator-key: setup ## Print a new operator API key and the SHA-256 to deploy (OperatorKeySha256)
 	@$(PY) -c 'import hashlib, secrets; k = secrets.token_urlsafe(32); print("operator key (keep secret):", k); print("OperatorKeySha256:", hashlib.sha256(k.encode()).hexdigest())'

@@ -12,12 +12,14 @@ from chalicelib.core.observability import logger, metrics, tracer
 from chalicelib.host import routes as host_routes
 from chalicelib.inventory import routes as inventory_routes
 from chalicelib.rbac import routes as rbac_routes
+from chalicelib.realtime import agents as realtime_agents
 from chalicelib.realtime import routes as realtime_routes
 from chalicelib.realtime import service as realtime_service
 from chalicelib.system import routes as system_routes
 from chalicelib.tenant import routes as tenant_routes
 from chalicelib.tfa import routes as tfa_routes
 from chalicelib.user import routes as user_routes
+from chalicelib.web.auth import authenticate_agent
 from chalicelib.web.websocket import parse_message, refuse
 
 # Logging goes through Powertools; Chalice's own handler would also set the "patchmon" logger tree to ERROR.
@@ -36,9 +38,15 @@ for blueprint in (system_routes.bp, tenant_routes.bp, auth_routes.bp, tfa_routes
 @app.on_ws_connect()
 def ws_connect(event: WebsocketEvent) -> dict:
     raw = event.to_dict()
+    headers = {k.lower(): v for k, v in (raw.get("headers") or {}).items()}
+    source_ip = raw["requestContext"].get("identity", {}).get("sourceIp", "")
     try:
-        realtime_service.open_connection(connection_id=event.connection_id, query=raw.get("queryStringParameters"),
-                                         source_ip=raw["requestContext"].get("identity", {}).get("sourceIp", ""))
+        if "x-api-id" in headers or "x-api-key" in headers:  # an agent (its credentials, as on REST)
+            _, _, agent = authenticate_agent(headers, source_ip=source_ip)
+            realtime_agents.open_connection(agent, connection_id=event.connection_id, headers=headers)
+        else:  # a browser, with a one-time ticket
+            realtime_service.open_connection(connection_id=event.connection_id, query=raw.get("queryStringParameters"),
+                                             source_ip=source_ip)
     except errors.DomainError as exc:
         return refuse(exc)
     return {"statusCode": 200}

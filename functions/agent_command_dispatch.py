@@ -13,18 +13,22 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from chalicelib.core.observability import logger, metrics, tracer
+from chalicelib.realtime import agents as realtime_agents
 from chalicelib.realtime import service as realtime_service
-from chalicelib.realtime.events import EchoRequested
+from chalicelib.realtime.events import EchoRequested, parse_command
 
 processor = BatchProcessor(event_type=EventType.SQS)
 
 
 def record_handler(record: SQSRecord) -> None:
     """Handle one queued command."""
-    event = EchoRequested.model_validate_json(record.body)
-    delivered = realtime_service.deliver_echo(event)
-    logger.info("command delivered" if delivered else "command dropped: connection gone",
-                extra={"message_id": record.message_id, "connection_id": event.connection_id})
+    event = parse_command(record.body)
+    if isinstance(event, EchoRequested):
+        delivered = realtime_service.deliver_echo(event)
+    else:
+        delivered = realtime_agents.send(event.tenant_id, event.host_id, event.message_type, event.data)
+    logger.info("command delivered" if delivered else "command dropped: not connected",
+                extra={"message_id": record.message_id, "type": event.type})
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -223,6 +223,13 @@ DEFINITION = Definition(
             queue_trigger=QueueTrigger(queue="agent-commands", batch_size=10),
         ),
         Function(
+            "agent_keepalive",
+            "functions.agent_keepalive.handler",
+            "Send a frame to connected agents so they keep their WebSocket (they drop it after 90 s of silence)",
+            timeout_seconds=50,
+            schedules=(Schedule("agent-keepalive", "rate(1 minute)", "Agent WebSocket keepalive"),),
+        ),
+        Function(
             "system_heartbeat",
             "functions.system_heartbeat.handler",
             "Record that the scheduler is firing (read by the health check)",

@@ -167,7 +167,12 @@ def update(agent: dict[str, Any], report: Report) -> dict[str, Any]:
             "updatesAvailable": int(host_after.get("updates_count", 0)), "securityUpdates": int(host_after.get("security_count", 0))}
 
 
+IDENTITY_FACTS = ("os_type", "os_version", "architecture", "agent_version", "machine_id", "kernel_version")
+
+
 def _facts(report: Report, *, full: bool) -> dict[str, Any]:
+    """System facts to store: all of them from a full report; from a partial one only the identity
+    fields that carry a value (the agent fills the rest of a partial report with zero values)."""
     facts = {
         "os_type": report.os_type, "os_version": report.os_version, "architecture": report.architecture,
         "agent_version": report.agent_version, "machine_id": report.machine_id, "kernel_version": report.kernel_version,
@@ -176,8 +181,10 @@ def _facts(report: Report, *, full: bool) -> dict[str, Any]:
         "cpu_cores": report.cpu_cores, "ram_installed": _decimal(report.ram_installed), "swap_size": _decimal(report.swap_size),
         "disk_details": report.disk_details, "load_average": [_decimal(x) for x in report.load_average] if report.load_average else None,
     }
-    if report.os_type:
-        facts["os_type_lower"] = report.os_type.lower()
+    if not full:
+        facts = {k: v for k, v in facts.items() if k in IDENTITY_FACTS and v}
+    if facts.get("os_type"):
+        facts["os_type_lower"] = facts["os_type"].lower()
     if full:  # reboot state is only taken from full reports (the reference's rule)
         facts["needs_reboot"] = bool(report.needs_reboot)
         facts["reboot_reason"] = report.reboot_reason or ""

@@ -11,7 +11,8 @@ from botocore.exceptions import ClientError
 from chalicelib.core.errors import Conflict
 from chalicelib.core.settings import get_settings
 
-_CLIENT_CONFIG = Config(retries={"max_attempts": 4, "mode": "standard"}, connect_timeout=3, read_timeout=10)
+_CLIENT_CONFIG = Config(retries={"max_attempts": 4, "mode": "standard"}, connect_timeout=3, read_timeout=10,
+                        max_pool_connections=32)
 
 
 @functools.cache

@@ -7,6 +7,7 @@ from chalicelib.core.pagination import page_size
 from chalicelib.host import groups, service
 from chalicelib.host.schemas import AutoUpdate, BulkGroupsUpdate, FriendlyNameUpdate, HostCreate, HostGroupsUpdate, HostGroupWrite
 from chalicelib.inventory import service as inventory_service
+from chalicelib.realtime import service as realtime_service
 from chalicelib.web.route import Request, route
 
 bp = Blueprint(__name__)
@@ -35,7 +36,9 @@ def create_host(request: Request) -> dict:
 @route(bp, "/hosts/{host_id}", summary="One host with its system facts", tags=TAGS, permission="can_view_hosts")
 def get_host(request: Request) -> dict:
     host = service.get(request.ctx, host_id=request.path_params["host_id"])
-    detail = service.view(host)
+    agent = service.find_agent(host["api_id"]) or {}
+    detail = service.view(host, agent)
+    detail["secure"] = bool(agent.get("ws_secure"))
     detail.update({k: host.get(k) for k in ("network_interfaces", "gateway_ip", "dns_servers", "disk_details", "cpu_model", "cpu_cores",
                                             "ram_installed", "swap_size", "system_uptime", "boot_time", "load_average", "machine_id",
                                             "installed_kernel_version", "selinux_status", "package_manager", "repos_count")})
@@ -125,3 +128,19 @@ def update_host_group(request: Request) -> dict:
 def delete_host_group(request: Request) -> dict:
     groups.delete(request.ctx, group_id=request.path_params["group_id"])
     return {"message": "Host group deleted successfully"}
+
+
+@route(bp, "/hosts/{host_id}/fetch-report", methods=("POST",), summary="Ask the host's agent for a full report now", tags=TAGS,
+       permission="can_manage_hosts", status=202)
+def fetch_host_report(request: Request) -> dict:
+    host = service.get(request.ctx, host_id=request.path_params["host_id"])
+    realtime_service.request_agent_message(request.ctx, host_id=host["host_id"], message_type="report_now")
+    return {"message": "Report requested", "hostId": host["host_id"]}
+
+
+@route(bp, "/hosts/{host_id}/force-agent-update", methods=("POST",), summary="Ask the host's agent to update itself now", tags=TAGS,
+       permission="can_manage_hosts", status=202)
+def force_agent_update(request: Request) -> dict:
+    host = service.get(request.ctx, host_id=request.path_params["host_id"])
+    realtime_service.request_agent_message(request.ctx, host_id=host["host_id"], message_type="update_agent")
+    return {"message": "Agent update requested", "hostId": host["host_id"]}

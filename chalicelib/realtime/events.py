@@ -16,3 +16,24 @@ class EchoRequested(BaseModel):
     connection_id: str = Field(min_length=1, max_length=128)
     message: str = Field(max_length=4096)
     requested_at: str
+
+
+class AgentCommandRequested(BaseModel):
+    """A documented server→agent message to deliver to one host's agent."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal["agent.command_requested"] = "agent.command_requested"
+    version: Literal[1] = 1
+    tenant_id: str = Field(min_length=1)
+    host_id: str = Field(min_length=1)
+    message_type: str = Field(min_length=1, max_length=64)
+    data: dict = Field(default_factory=dict)
+    requested_at: str
+
+
+def parse_command(body: str) -> EchoRequested | AgentCommandRequested:
+    """Parse a message of the agent-commands queue by its type; raises ValueError for anything else."""
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(EchoRequested | AgentCommandRequested).validate_json(body)

@@ -10,7 +10,7 @@ from chalicelib.core import clock, errors, ids
 from chalicelib.core.observability import logger, metrics
 from chalicelib.core.settings import get_settings
 from chalicelib.core.tenancy import TenantContext
-from chalicelib.realtime import store
+from chalicelib.realtime import agents, store
 from chalicelib.realtime.events import EchoRequested
 
 # API Gateway closes every connection after 2 hours; keep records a little longer so a lost
@@ -46,7 +46,11 @@ def open_connection(*, connection_id: str, query: dict[str, str] | None, source_
 
 
 def close_connection(*, connection_id: str) -> None:
-    """Forget a connection after API Gateway reports it closed."""
+    """Forget a connection after API Gateway reports it closed (an agent's also ends its presence)."""
+    record = store.get_connection_record(connection_id)
+    if record and record.get("kind") == "agent":
+        agents.close_connection(record)
+        return
     store.delete_connection(connection_id=connection_id)
     logger.info("websocket disconnected", extra={"connection_id": connection_id})
 
@@ -89,3 +93,15 @@ def deliver_echo(event: EchoRequested) -> bool:
         return False
     metrics.add_metric(name="MessagesPushed", unit="Count", value=1)
     return True
+
+
+def request_agent_message(ctx: TenantContext, *, host_id: str, message_type: str, data: dict[str, Any] | None = None) -> str:
+    """Queue a documented server→agent message for a host of the tenant; returns the SQS message id."""
+    from chalicelib.agent_protocol import constants as protocol
+    from chalicelib.realtime.events import AgentCommandRequested
+
+    if message_type not in protocol.SERVER_TO_AGENT_MESSAGE_TYPES:
+        raise errors.InvalidInput(f"Unknown agent message type: {message_type}")
+    event = AgentCommandRequested(tenant_id=ctx.tenant_id, host_id=host_id, message_type=message_type, data=data or {},
+                                  requested_at=clock.iso(clock.now()))
+    return queue.send(get_settings().agent_commands_queue_url, event.model_dump())

@@ -53,3 +53,38 @@ def delete_connection(*, connection_id: str) -> None:
     """Forget a connection (idempotent)."""
     pk, sk = keys.connection_key(connection_id)
     main_table().delete_item(Key={"pk": pk, "sk": sk})
+
+
+KEEPALIVE_BUCKETS = 16
+
+
+def keepalive_index(bucket: int) -> str:
+    return f"AGENTCONN#{bucket}"
+
+
+def put_agent_connection(*, connection_id: str, api_id: str, tenant_id: str, host_id: str, connected_at: str, secure: bool,
+                         expires_at: int, bucket: int) -> None:
+    """Record an agent's connection; it is listed in a keepalive bucket (gsi1) until it closes."""
+    pk, sk = keys.connection_key(connection_id)
+    main_table().put_item(Item={"pk": pk, "sk": sk, "connection_id": connection_id, "kind": "agent", "api_id": api_id,
+                                "tenant_id": tenant_id, "host_id": host_id, "connected_at": connected_at, "secure": secure,
+                                "expires_at": expires_at, "gsi1pk": keepalive_index(bucket), "gsi1sk": connection_id})
+
+
+def agent_connections(bucket: int) -> list[dict[str, Any]]:
+    """Every open agent connection of a keepalive bucket."""
+    from boto3.dynamodb.conditions import Key
+
+    items: list[dict[str, Any]] = []
+    kwargs: dict[str, Any] = {"IndexName": "gsi1", "KeyConditionExpression": Key("gsi1pk").eq(keepalive_index(bucket))}
+    while True:
+        response = main_table().query(**kwargs)
+        items.extend(response["Items"])
+        if "LastEvaluatedKey" not in response:
+            return items
+        kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+
+def get_connection_record(connection_id: str) -> dict[str, Any] | None:
+    pk, sk = keys.connection_key(connection_id)
+    return main_table().get_item(Key={"pk": pk, "sk": sk}).get("Item")

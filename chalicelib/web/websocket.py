@@ -10,7 +10,8 @@ from chalicelib.web.errors import status_for
 
 def refuse(error: errors.DomainError) -> dict[str, Any]:
     """Return the $connect response that refuses the upgrade (API Gateway answers the client with it)."""
-    return {"statusCode": status_for(error), "body": error.message}
+    # Plain text, as the reference server answers agents (401 "Invalid API credentials").
+    return {"statusCode": status_for(error), "body": error.message, "headers": {"Content-Type": "text/plain"}}
 
 
 def parse_message(body: str | None) -> Any:

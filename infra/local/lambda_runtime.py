@@ -15,6 +15,11 @@ from infra.local.aws import function_arn
 
 log = logging.getLogger("patchmon.local.lambda")
 
+# Chalice keeps the current request on the app object: fine in Lambda, where a container runs one
+# invocation at a time, but two threads of this process would see each other's requests. Every
+# invocation of app.py's handlers (REST and WebSocket) therefore holds this lock.
+APP_LOCK = threading.Lock()
+
 
 @dataclass
 class LambdaContext:
@@ -67,6 +72,9 @@ class LambdaRuntime:
         context = self.context(fn)
         started = time.monotonic()
         try:
+            if fn.handler.startswith("app."):
+                with APP_LOCK:
+                    return self.handler(fn)(event, context)
             return self.handler(fn)(event, context)
         finally:
             elapsed = time.monotonic() - started

@@ -12,6 +12,7 @@ import json
 import logging
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from aiohttp import web
@@ -20,6 +21,7 @@ from chalice.local import LambdaContext, MatchResult, RouteMatcher
 from multidict import CIMultiDict
 
 from infra.definition import GATEWAY_RESPONSES, REST_INTEGRATION_TIMEOUT_SECONDS, WEBSOCKET_STAGE
+from infra.local.lambda_runtime import APP_LOCK
 
 log = logging.getLogger("patchmon.local.rest")
 
@@ -63,11 +65,14 @@ def gateway_response(kind: str) -> web.Response:
 class RestGateway:
     """An aiohttp handler for the REST API paths, invoking the Chalice app as its Lambda handler."""
 
-    def __init__(self, app: Chalice, *, function_name: str = "api", timeout_seconds: int = REST_INTEGRATION_TIMEOUT_SECONDS) -> None:
+    def __init__(self, app: Chalice, *, function_name: str = "api", timeout_seconds: int = REST_INTEGRATION_TIMEOUT_SECONDS,
+                 concurrency: int = 2) -> None:
         self._app = app
         self._matcher = RouteMatcher(list(app.routes))
         self._function_name = function_name
         self._timeout = timeout_seconds
+        # Invocations are serialised by APP_LOCK (see lambda_runtime); the pool only keeps the event loop free.
+        self._pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="lambda-api")
 
     def _match(self, path: str, method: str) -> MatchResult | None:
         try:
@@ -94,13 +99,21 @@ class RestGateway:
         context = LambdaContext(self._function_name, 512, self._timeout * 1000)
         context.aws_request_id = request_id
         try:
-            response = await asyncio.wait_for(asyncio.to_thread(self._app, event, context), timeout=self._timeout)
-        except TimeoutError:
-            return gateway_response("INTEGRATION_TIMEOUT")
+            response, elapsed = await asyncio.wrap_future(self._pool.submit(_timed, self._app, event, context))
         except Exception:
             log.exception("integration failure on %s %s", request.method, request.path)
             return gateway_response("INTEGRATION_FAILURE")
+        # Lambda scales out instead of queueing, so only the handler's own run time counts against
+        # API Gateway's integration timeout, not the wait for this process's single app slot.
+        if elapsed > self._timeout:
+            return gateway_response("INTEGRATION_TIMEOUT")
         return _to_aiohttp(response, request_id)
+
+
+def _timed(handler: Any, event: dict[str, Any], context: Any) -> tuple[Any, float]:
+    with APP_LOCK:  # one invocation of the Chalice app at a time, as in a Lambda container
+        started = time.monotonic()
+        return handler(event, context), time.monotonic() - started
 
 
 def _to_aiohttp(response: dict[str, Any], request_id: str) -> web.Response:

@@ -175,3 +175,15 @@ def test_host_list_filters_and_searches(admin):
     assert [h["friendly_name"] for h in admin.get("/api/v1/hosts?status=pending").json_body["hosts"]] == ["bravo-web"]
     listed = admin.get("/api/v1/hosts").json_body["hosts"][0]
     assert listed["last_seen_at"] and "key_hash" not in listed
+
+
+def test_partial_report_keeps_system_facts_when_it_carries_zero_values(admin):
+    agent = enrol(admin)
+    report = full_report(packages(3))
+    report["cpuCores"] = 4
+    agent.post("/hosts/update", report)
+    partial = {"sections": ["packages"], "packages": packages(4), "osType": "Ubuntu", "cpuCores": 0, "ramInstalled": 0,
+               "kernelVersion": "", "needsReboot": False}
+    assert agent.post("/hosts/update", partial).status_code == 200
+    host = admin.get(f"/api/v1/hosts/{agent.host_id}").json_body
+    assert host["cpu_cores"] == 4 and host["kernel_version"] == "5.15.0-91-generic" and host["packages_count"] == 4
