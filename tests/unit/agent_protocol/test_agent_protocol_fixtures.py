@@ -1,4 +1,4 @@
-"""The shared Go parity vectors (shared/spec/canonical_fixtures.json) reproduced byte for byte."""
+"""The Go parity vectors (tests/contract/canonical_fixtures.json, a copy of shared/spec's) reproduced byte for byte."""
 from __future__ import annotations
 
 import functools
@@ -11,8 +11,10 @@ import pytest
 
 from chalicelib.agent_protocol import canonical
 
-# CI checks out shared/ beside the clone; a missing file must fail the run, never skip it.
-FIXTURES = pathlib.Path(__file__).resolve().parents[3].parent / "shared" / "spec" / "canonical_fixtures.json"
+# The vectors are kept in the repository (tests must not depend on a folder outside it); when the
+# specification folder sits beside the clone, the copy must still be identical to it.
+FIXTURES = pathlib.Path(__file__).resolve().parents[2] / "contract" / "canonical_fixtures.json"
+SPEC_COPY = pathlib.Path(__file__).resolve().parents[3].parent / "shared" / "spec" / "canonical_fixtures.json"
 
 # vector name -> (hash function, input getter)
 CASES: dict[str, tuple[Callable[[Any], str], Callable[[dict[str, Any]], Any]]] = {
@@ -48,3 +50,9 @@ def test_nfd_vector_really_is_decomposed_when_loaded():
     vector = _vectors()["hostname_nfd"]
     assert vector["input_nfc"] != vector["input_nfd"]
     assert "\u0301" in vector["input_nfd"]
+
+
+def test_repository_copy_matches_the_specification_when_it_is_beside_the_clone():
+    if SPEC_COPY.exists():
+        assert FIXTURES.read_bytes() == SPEC_COPY.read_bytes()
+    assert FIXTURES.exists()
