@@ -5,7 +5,7 @@ from chalice import Blueprint
 
 from chalicelib.core.pagination import page_size
 from chalicelib.host import groups, service
-from chalicelib.host.schemas import AutoUpdate, BulkGroupsUpdate, FriendlyNameUpdate, HostCreate, HostGroupsUpdate, HostGroupWrite
+from chalicelib.host.schemas import AutoUpdate, BulkDelete, BulkGroupsUpdate, FriendlyNameUpdate, HostCreate, HostGroupsUpdate, HostGroupWrite
 from chalicelib.inventory import service as inventory_service
 from chalicelib.realtime import service as realtime_service
 from chalicelib.web.route import Request, route
@@ -144,3 +144,25 @@ def force_agent_update(request: Request) -> dict:
     host = service.get(request.ctx, host_id=request.path_params["host_id"])
     realtime_service.request_agent_message(request.ctx, host_id=host["host_id"], message_type="update_agent")
     return {"message": "Agent update requested", "hostId": host["host_id"]}
+
+
+@route(bp, "/host-groups/{group_id}/hosts", summary="The hosts of a group", tags=TAGS, permission="can_view_hosts")
+def list_host_group_hosts(request: Request) -> dict:
+    group = groups.get(request.ctx, group_id=request.path_params["group_id"])
+    return service.list_(request.ctx, limit=page_size(request.query.get("limit")), cursor=request.query.get("cursor"), group=group["id"],
+                         status=None, os_type=None, needs_updates=False, security=False, reboot=False, search=None)
+
+
+@route(bp, "/hosts/bulk", methods=("DELETE",), summary="Delete many hosts (ids of other tenants are reported as not found)", tags=TAGS,
+       permission="can_manage_hosts", request_model=BulkDelete)
+def bulk_delete_hosts(request: Request) -> dict:
+    from chalicelib.core import errors
+
+    deleted, not_found = [], []
+    for host_id in dict.fromkeys(request.body.host_ids):
+        try:
+            service.delete(request.ctx, host_id=host_id)
+            deleted.append(host_id)
+        except errors.NotFound:
+            not_found.append(host_id)
+    return {"deleted": deleted, "not_found": not_found}

@@ -45,3 +45,9 @@ class HostGroupWrite(BaseModel):
     name: str = Field(min_length=1, max_length=100)
     description: str | None = Field(default=None, max_length=500)
     color: str = Field(default="#3B82F6", pattern=r"^#[0-9A-Fa-f]{6}$")
+
+
+class BulkDelete(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    host_ids: list[str] = Field(alias="hostIds", min_length=1, max_length=500)

@@ -50,6 +50,8 @@ EXPECTED = {
     ("PATCH", "/api/v1/hosts/{host_id}/auto-update"): ("can_manage_hosts", None),
     ("PATCH", "/api/v1/hosts/{host_id}/friendly-name"): ("can_manage_hosts", None),
     ("PUT", "/api/v1/hosts/{host_id}/groups"): ("can_manage_hosts", None),
+    ("DELETE", "/api/v1/hosts/bulk"): ("can_manage_hosts", None),
+    ("GET", "/api/v1/host-groups/{group_id}/hosts"): ("can_view_hosts", None),
     ("POST", "/api/v1/hosts/{host_id}/fetch-report"): ("can_manage_hosts", None),
     ("POST", "/api/v1/hosts/{host_id}/force-agent-update"): ("can_manage_hosts", None),
     ("GET", "/api/v1/hosts/{host_id}/packages"): ("can_view_hosts", None),

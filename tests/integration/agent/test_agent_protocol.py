@@ -187,3 +187,17 @@ def test_partial_report_keeps_system_facts_when_it_carries_zero_values(admin):
     assert agent.post("/hosts/update", partial).status_code == 200
     host = admin.get(f"/api/v1/hosts/{agent.host_id}").json_body
     assert host["cpu_cores"] == 4 and host["kernel_version"] == "5.15.0-91-generic" and host["packages_count"] == 4
+
+
+def test_group_lists_its_hosts_and_bulk_delete_skips_unknown_ids(admin):
+    group = admin.post("/api/v1/host-groups", {"name": "web", "color": "#112233"}).json_body
+    member = enrol(admin, "in-group", hostGroupIds=[group["id"]])
+    other = enrol(admin, "outside")
+    listed = admin.get(f"/api/v1/host-groups/{group['id']}/hosts").json_body["hosts"]
+    assert [h["host_id"] for h in listed] == [member.host_id]
+    import json as _json
+
+    response = admin.client.http.delete("/api/v1/hosts/bulk", headers=admin.headers(),
+                                        body=_json.dumps({"hostIds": [member.host_id, "no-such-host"]}))
+    assert response.json_body == {"deleted": [member.host_id], "not_found": ["no-such-host"]}
+    assert [h["host_id"] for h in admin.get("/api/v1/hosts").json_body["hosts"]] == [other.host_id]
