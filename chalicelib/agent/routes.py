@@ -7,7 +7,7 @@ from chalice import Blueprint
 from pydantic import BaseModel, ValidationError
 
 from chalicelib.agent import service
-from chalicelib.agent.schemas import PingRequest, Report
+from chalicelib.agent.schemas import IntegrationStatus, PingRequest, Report
 from chalicelib.agent_protocol import constants as protocol
 from chalicelib.core import errors
 from chalicelib.web.route import Request, route
@@ -65,3 +65,11 @@ def agent_integrations(request: Request) -> dict:
     return {"success": True, "integrations": {"docker": bool(agent.get("docker_enabled")), "compliance": compliance},
             "compliance_mode": "enabled" if compliance else "disabled", "compliance_openscap_enabled": compliance,
             "compliance_docker_bench_enabled": False}
+
+
+@route(bp, "/hosts/integration-status", methods=("POST",), summary="The agent's setup status of an integration (docker, compliance)",
+       tags=TAGS, agent=True)
+def agent_integration_status(request: Request) -> dict:
+    status = _parse(request.raw_body, IntegrationStatus, limit=256 * 1024, allow_empty=False)
+    service.record_integration_status(request.agent, status)
+    return {"success": True, "message": "Integration status received"}

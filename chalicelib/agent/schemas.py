@@ -75,3 +75,15 @@ class Report(_Wire):
     reboot_reason: str | None = Field(default=None, alias="rebootReason", max_length=512)
     package_manager: str | None = Field(default=None, alias="packageManager", max_length=32)
     agent_execution_ms: int | None = Field(default=None, alias="agentExecutionMs")
+
+
+class IntegrationStatus(_Wire):
+    """POST /hosts/integration-status (IntegrationSetupStatus of the reference)."""
+
+    integration: str = Field(pattern="^(docker|compliance)$")
+    enabled: bool = False
+    status: str = Field(default="", max_length=32)
+    message: str | None = Field(default=None, max_length=2000)
+    components: dict[str, str] | None = None
+    scanner_info: dict[str, Any] | None = None
+    install_events: list[dict[str, Any]] | None = Field(default=None, max_length=200)

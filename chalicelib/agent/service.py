@@ -195,3 +195,16 @@ def _decimal(value: float | None):
     from decimal import Decimal
 
     return None if value is None else Decimal(str(round(value, 4)))
+
+
+def record_integration_status(agent: dict[str, Any], status: Any) -> None:
+    """Keep the latest setup status an agent reports for one integration (absent install events keep the old ones)."""
+    host = host_service.host_record(agent["tenant_id"], agent["host_id"])
+    statuses = dict(host.get("integration_status") or {})
+    previous = statuses.get(status.integration) or {}
+    entry = status.model_dump(exclude_none=True)
+    if status.install_events is None and previous.get("install_events"):
+        entry["install_events"] = previous["install_events"]
+    entry["received_at"] = clock.iso(clock.now())
+    statuses[status.integration] = entry
+    host_service.update_host_record(agent["tenant_id"], agent["host_id"], {"integration_status": statuses})

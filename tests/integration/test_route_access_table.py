@@ -45,6 +45,7 @@ EXPECTED = {
     ("GET", "/api/v1/hosts/integrations"): ("agent", None),
     ("POST", "/api/v1/hosts/ping"): ("agent", None),
     ("POST", "/api/v1/hosts/update"): ("agent", None),
+    ("POST", "/api/v1/hosts/integration-status"): ("agent", None),
     ("DELETE", "/api/v1/hosts/{host_id}"): ("can_manage_hosts", None),
     ("GET", "/api/v1/hosts/{host_id}"): ("can_view_hosts", None),
     ("PATCH", "/api/v1/hosts/{host_id}/auto-update"): ("can_manage_hosts", None),

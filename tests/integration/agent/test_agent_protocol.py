@@ -201,3 +201,14 @@ def test_group_lists_its_hosts_and_bulk_delete_skips_unknown_ids(admin):
                                         body=_json.dumps({"hostIds": [member.host_id, "no-such-host"]}))
     assert response.json_body == {"deleted": [member.host_id], "not_found": ["no-such-host"]}
     assert [h["host_id"] for h in admin.get("/api/v1/hosts").json_body["hosts"]] == [other.host_id]
+
+
+def test_integration_status_is_stored_and_keeps_earlier_install_events(admin):
+    agent = enrol(admin)
+    first = {"integration": "compliance", "enabled": True, "status": "installing", "install_events": [{"step": "oscap", "status": "ok"}]}
+    response = agent.post("/hosts/integration-status", first)
+    assert response.json_body == {"success": True, "message": "Integration status received"}
+    agent.post("/hosts/integration-status", {"integration": "compliance", "enabled": True, "status": "ready"})
+    stored = admin.get(f"/api/v1/hosts/{agent.host_id}").json_body["integration_status"]["compliance"]
+    assert stored["status"] == "ready" and stored["install_events"] == [{"step": "oscap", "status": "ok"}]
+    assert agent.post("/hosts/integration-status", {"integration": "kubernetes"}).status_code == 400
