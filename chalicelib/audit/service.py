@@ -7,7 +7,7 @@ from typing import Any
 from boto3.dynamodb.conditions import Attr, Key
 
 from chalicelib.core import clock, ids, keys, pagination
-from chalicelib.core.db import main_table
+from chalicelib.core.db import all_of, main_table
 from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import TenantContext
 
@@ -43,10 +43,7 @@ def list_(ctx: TenantContext, *, limit: int, cursor: str | None, action: str | N
                               "ScanIndexForward": False, "Limit": limit}
     filters = [Attr(name).eq(value) for name, value in (("action", action), ("actor_user_id", actor_user_id), ("outcome", outcome)) if value]
     if filters:
-        combined = filters[0]
-        for f in filters[1:]:
-            combined = combined & f
-        kwargs["FilterExpression"] = combined
+        kwargs["FilterExpression"] = all_of(filters)
     start = pagination.decode(cursor, partition=pk)
     if start:
         kwargs["ExclusiveStartKey"] = start

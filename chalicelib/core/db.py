@@ -59,3 +59,22 @@ def to_dynamo(value: Any) -> Any:
     if isinstance(value, list):
         return [to_dynamo(v) for v in value]
     return value
+
+
+def query_all(**kwargs: Any) -> list[dict[str, Any]]:
+    """Run a Query on the main table and follow every page; for bounded sets (a host's packages, a tenant's users)."""
+    items: list[dict[str, Any]] = []
+    while True:
+        response = main_table().query(**kwargs)
+        items.extend(response["Items"])
+        if "LastEvaluatedKey" not in response:
+            return items
+        kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+
+def all_of(conditions: list[Any]) -> Any:
+    """AND a list of boto3 conditions together; None when there are none."""
+    combined = None
+    for condition in conditions:
+        combined = condition if combined is None else combined & condition
+    return combined

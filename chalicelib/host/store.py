@@ -8,7 +8,7 @@ from boto3.dynamodb.types import TypeSerializer
 from botocore.exceptions import ClientError
 
 from chalicelib.core import keys, pagination
-from chalicelib.core.db import client, is_conditional_failure, main_table, to_dynamo
+from chalicelib.core.db import all_of, client, is_conditional_failure, main_table, to_dynamo
 from chalicelib.core.errors import Conflict, PlanLimitReached
 from chalicelib.core.settings import get_settings
 
@@ -82,10 +82,7 @@ def query_page(tenant_id: str, *, limit: int, cursor: str | None, filters: list[
     partition = hosts_by_name_pk(tenant_id)
     kwargs: dict[str, Any] = {"IndexName": HOSTS_BY_NAME, "KeyConditionExpression": Key("gsi1pk").eq(partition), "Limit": limit}
     if filters:
-        combined = filters[0]
-        for condition in filters[1:]:
-            combined = combined & condition
-        kwargs["FilterExpression"] = combined
+        kwargs["FilterExpression"] = all_of(filters)
     start = pagination.decode(cursor, partition=partition)
     if start:
         kwargs["ExclusiveStartKey"] = start

@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from chalicelib.core import clock, keys
+from chalicelib.core.db import all_of
 from chalicelib.inventory import store
 
 REPORT_RETENTION = timedelta(days=30)
@@ -159,11 +160,8 @@ def host_packages(tenant_id: str, host_id: str, *, limit: int, cursor: str | Non
         conditions.append(Attr("is_security_update").eq(True))
     if search:
         conditions.append(Attr("name").contains(search))
-    expression = None
-    for condition in conditions:
-        expression = condition if expression is None else expression & condition
     items, next_cursor = store.query_page(tenant_id, keys.host_package_prefix(host_id), limit=limit, cursor=cursor,
-                                          filter_expression=expression)
+                                          filter_expression=all_of(conditions))
     return {"packages": [_clean(i) for i in items], "next_cursor": next_cursor}
 
 
@@ -186,10 +184,8 @@ def packages_page(tenant_id: str, *, limit: int, cursor: str | None, needs_updat
         conditions.append(Attr("security_hosts").gt(0))
     if search:
         conditions.append(Attr("name").contains(search))
-    expression = conditions[0]
-    for condition in conditions[1:]:
-        expression = expression & condition
-    items, next_cursor = store.query_page(tenant_id, keys.PACKAGE_PREFIX, limit=limit, cursor=cursor, filter_expression=expression)
+    items, next_cursor = store.query_page(tenant_id, keys.PACKAGE_PREFIX, limit=limit, cursor=cursor,
+                                          filter_expression=all_of(conditions))
     return {"packages": [_package_view(i) for i in items], "next_cursor": next_cursor}
 
 

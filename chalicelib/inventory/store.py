@@ -8,7 +8,7 @@ from boto3.dynamodb.conditions import Key
 from boto3.dynamodb.types import TypeSerializer
 
 from chalicelib.core import keys, pagination
-from chalicelib.core.db import client, main_table, to_dynamo
+from chalicelib.core.db import client, main_table, query_all, to_dynamo
 from chalicelib.core.settings import get_settings
 
 _serializer = TypeSerializer()
@@ -22,14 +22,7 @@ def _ddb(value: dict[str, Any]) -> dict[str, Any]:
 
 def query_prefix(tenant_id: str, prefix: str) -> list[dict[str, Any]]:
     """Every item of the tenant whose sort key starts with `prefix` (all pages)."""
-    items: list[dict[str, Any]] = []
-    kwargs: dict[str, Any] = {"KeyConditionExpression": Key("pk").eq(keys.tenant_pk(tenant_id)) & Key("sk").begins_with(prefix)}
-    while True:
-        response = main_table().query(**kwargs)
-        items.extend(response["Items"])
-        if "LastEvaluatedKey" not in response:
-            return items
-        kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+    return query_all(KeyConditionExpression=Key("pk").eq(keys.tenant_pk(tenant_id)) & Key("sk").begins_with(prefix))
 
 
 def write_items(puts: list[dict[str, Any]], deletes: list[tuple[str, str]]) -> None:

@@ -10,7 +10,6 @@ Cost per host-month: ~32,400 messages ≈ $0.032 of API Gateway messages plus ~$
 from __future__ import annotations
 
 import zlib
-from datetime import timedelta
 from typing import Any
 
 from chalicelib.agent_protocol import constants as protocol
@@ -20,7 +19,6 @@ from chalicelib.core.observability import logger, metrics
 from chalicelib.host import service as host_service
 from chalicelib.realtime import store
 
-CONNECTION_RECORD_TTL = timedelta(hours=2, minutes=10)
 KEEPALIVE_MESSAGE = {"type": "connected"}
 
 
@@ -33,7 +31,7 @@ def open_connection(agent: dict[str, Any], *, connection_id: str, headers: dict[
     now = clock.now()
     secure = headers.get("x-forwarded-proto", "").lower() == "https"
     store.put_agent_connection(connection_id=connection_id, api_id=agent["api_id"], tenant_id=agent["tenant_id"], host_id=agent["host_id"],
-                               connected_at=clock.iso(now), secure=secure, expires_at=clock.epoch_seconds(now + CONNECTION_RECORD_TTL),
+                               connected_at=clock.iso(now), secure=secure, expires_at=clock.epoch_seconds(now + store.CONNECTION_RECORD_TTL),
                                bucket=bucket_of(agent["api_id"]))
     host_service.record_agent_state(agent["api_id"], {"ws_connected": True, "ws_connection_id": connection_id,
                                                       "ws_connected_since": clock.iso(now), "ws_secure": secure})

@@ -13,10 +13,6 @@ from chalicelib.core.tenancy import TenantContext
 from chalicelib.realtime import agents, store
 from chalicelib.realtime.events import EchoRequested
 
-# API Gateway closes every connection after 2 hours; keep records a little longer so a lost
-# $disconnect (best effort in AWS) still ends in TTL expiry.
-CONNECTION_RECORD_TTL = timedelta(hours=2, minutes=10)
-
 
 def _hash(ticket: str) -> str:
     return hashlib.sha256(ticket.encode()).hexdigest()
@@ -40,7 +36,7 @@ def open_connection(*, connection_id: str, query: dict[str, str] | None, source_
         metrics.add_metric(name="ConnectionsRefused", unit="Count", value=1)
         raise errors.Unauthenticated("Invalid or expired WebSocket ticket")
     store.put_connection(connection_id=connection_id, connected_at=clock.iso(now), source_ip=source_ip,
-                         expires_at=clock.epoch_seconds(now + CONNECTION_RECORD_TTL), tenant_id=owner["tenant_id"],
+                         expires_at=clock.epoch_seconds(now + store.CONNECTION_RECORD_TTL), tenant_id=owner["tenant_id"],
                          user_id=owner["user_id"])
     logger.info("websocket connected", extra={"connection_id": connection_id})
 

@@ -1,12 +1,13 @@
 """WebSocket connections and one-time connection tickets in the main table."""
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from chalicelib.core import keys
-from chalicelib.core.db import is_conditional_failure, main_table
+from chalicelib.core.db import is_conditional_failure, main_table, query_all
 
 
 def put_ticket(*, ticket_hash: str, expires_at: int, tenant_id: str, user_id: str) -> None:
@@ -56,6 +57,9 @@ def delete_connection(*, connection_id: str) -> None:
 
 
 KEEPALIVE_BUCKETS = 16
+# API Gateway closes every connection after 2 hours; records live a little longer so a lost
+# $disconnect (best effort in AWS) still ends in TTL expiry.
+CONNECTION_RECORD_TTL = timedelta(hours=2, minutes=10)
 
 
 def keepalive_index(bucket: int) -> str:
@@ -75,14 +79,7 @@ def agent_connections(bucket: int) -> list[dict[str, Any]]:
     """Every open agent connection of a keepalive bucket."""
     from boto3.dynamodb.conditions import Key
 
-    items: list[dict[str, Any]] = []
-    kwargs: dict[str, Any] = {"IndexName": "gsi1", "KeyConditionExpression": Key("gsi1pk").eq(keepalive_index(bucket))}
-    while True:
-        response = main_table().query(**kwargs)
-        items.extend(response["Items"])
-        if "LastEvaluatedKey" not in response:
-            return items
-        kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+    return query_all(IndexName="gsi1", KeyConditionExpression=Key("gsi1pk").eq(keepalive_index(bucket)))
 
 
 def get_connection_record(connection_id: str) -> dict[str, Any] | None:

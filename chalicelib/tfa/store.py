@@ -9,7 +9,7 @@ from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 
 from chalicelib.core import keys
-from chalicelib.core.db import is_conditional_failure, main_table
+from chalicelib.core.db import is_conditional_failure, main_table, query_all
 
 _KEY_FIELDS = ("pk", "sk", "gsi1pk", "gsi1sk")
 _NOT_ENABLED = "attribute_not_exists(enabled) OR enabled = :false"
@@ -176,10 +176,4 @@ def delete_devices(tenant_id: str, user_id: str, token_hashes: list[str]) -> Non
 
 
 def _query(pk: str, prefix: str) -> Iterator[dict[str, Any]]:
-    kwargs: dict[str, Any] = {"KeyConditionExpression": Key("pk").eq(pk) & Key("sk").begins_with(prefix), "ConsistentRead": True}
-    while True:
-        response = main_table().query(**kwargs)
-        yield from response["Items"]
-        if "LastEvaluatedKey" not in response:
-            return
-        kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+    yield from query_all(KeyConditionExpression=Key("pk").eq(pk) & Key("sk").begins_with(prefix), ConsistentRead=True)

@@ -7,7 +7,7 @@ from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 
 from chalicelib.core import keys
-from chalicelib.core.db import client, is_conditional_failure, main_table
+from chalicelib.core.db import client, is_conditional_failure, main_table, query_all
 from chalicelib.core.errors import Conflict
 from chalicelib.core.settings import get_settings
 
@@ -83,14 +83,7 @@ def user_id_by(tenant_id: str, *, username: str | None = None, email: str | None
 
 def list_all(tenant_id: str) -> list[dict[str, Any]]:
     """Return every user of the tenant (tenants have tens to hundreds of users)."""
-    items: list[dict[str, Any]] = []
-    kwargs: dict[str, Any] = {"KeyConditionExpression": Key("pk").eq(keys.tenant_pk(tenant_id)) & Key("sk").begins_with(keys.USER_PREFIX)}
-    while True:
-        response = main_table().query(**kwargs)
-        items.extend(_strip(i) for i in response["Items"])
-        if "LastEvaluatedKey" not in response:
-            return items
-        kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+    return [_strip(i) for i in query_all(KeyConditionExpression=Key("pk").eq(keys.tenant_pk(tenant_id)) & Key("sk").begins_with(keys.USER_PREFIX))]
 
 
 def replace(tenant_id: str, user: dict[str, Any], *, expected_updated_at: str, previous: dict[str, Any] | None = None) -> None:

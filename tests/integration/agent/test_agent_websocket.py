@@ -1,8 +1,6 @@
 """Agents on the WebSocket: authentication at $connect, presence, commands and keepalive."""
 from __future__ import annotations
 
-import json
-
 import pytest
 
 import app
@@ -99,4 +97,3 @@ def test_unknown_message_type_is_refused_when_queued(admin):
     ctx = TenantContext(tenant_id=admin.tenant.tenant_id, principal="test")
     with pytest.raises(errors.InvalidInput):
         realtime_service.request_agent_message(ctx, host_id="x", message_type="rm_rf")
-    assert json.dumps  # keep the import used
