@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from moto.server import ThreadedMotoServer
+from werkzeug.serving import make_server
 
 from infra.definition import (
     DataKeyArn,
@@ -28,6 +30,7 @@ from infra.definition import (
     WebSocketManagementEndpoint,
     physical_name,
 )
+from infra.local import moto_dynamodb
 
 log = logging.getLogger("patchmon.local.aws")
 REGION = "us-east-1"
@@ -54,11 +57,22 @@ class Resources:
         return next((name for name, a in self.queue_arns.items() if a == arn), None)
 
 
+class _MotoServer(ThreadedMotoServer):
+    """moto's threaded server with DynamoDB requests serialised (see infra/local/moto_dynamodb.py)."""
+
+    def _server_entry(self) -> None:
+        self._server = make_server(self._ip_address, self._port, moto_dynamodb.SerialisedDynamoDB(DomainDispatcherApplication(create_backend_app)),
+                                   True, request_handler=MotoRequestHandler)
+        self._server_ready_event.set()
+        self._server.serve_forever()
+
+
 class EmbeddedAws:
     """moto's server on a loopback port; every boto3 client of the process points at it."""
 
     def __init__(self, port: int = 0) -> None:
-        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+        moto_dynamodb.install()
+        self._server = _MotoServer(ip_address="127.0.0.1", port=port, verbose=False)
         self.endpoint = ""
         self._clients: dict[str, Any] = {}
 
@@ -142,7 +156,7 @@ def _create_table(ddb: Any, table: Table, name: str) -> str:
     }
     if table.indexes:
         kwargs["GlobalSecondaryIndexes"] = [
-            {"IndexName": i.name, "KeySchema": schema(i.hash_key, i.range_key), "Projection": {"ProjectionType": "ALL"}}
+            {"IndexName": i.name, "KeySchema": schema(i.hash_key, i.range_key), "Projection": {"ProjectionType": i.projection}}
             for i in table.indexes
         ]
     ddb.create_table(**kwargs)

@@ -18,6 +18,7 @@ from typing import Any
 from moto.kms.models import kms_backends
 from moto.sqs.models import sqs_backends
 
+from infra.local import moto_dynamodb
 from infra.local.aws import ACCOUNT_ID, REGION, ClientFactory, Resources
 
 log = logging.getLogger("patchmon.local.persistence")
@@ -26,13 +27,7 @@ SNAPSHOT_VERSION = 1
 
 def take(clients: ClientFactory, resources: Resources, scheduler_state: dict[str, Any]) -> dict[str, Any]:
     """Read everything worth keeping out of moto."""
-    ddb = clients("dynamodb")
-    tables: dict[str, list[dict[str, Any]]] = {}
-    for logical, name in resources.tables.items():
-        items: list[dict[str, Any]] = []
-        for page in ddb.get_paginator("scan").paginate(TableName=name):
-            items.extend(page["Items"])
-        tables[logical] = items
+    tables = {logical: moto_dynamodb.export_items(name, account_id=ACCOUNT_ID, region=REGION) for logical, name in resources.tables.items()}
     return {
         "version": SNAPSHOT_VERSION,
         "taken_at": time.time(),
