@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test bench setup lint template frontend e2e clean operator-key load
+.PHONY: run test bench setup lint template frontend e2e clean operator-key load agent
 
 run: setup frontend ## Start the local stack on http://localhost:$(PORT)
 	$(PY) -m infra.local --port $(PORT)
@@ -32,6 +32,9 @@ lint: setup ## Static checks
 template: setup ## Render the CloudFormation template to build/template.json
 	$(PY) -m infra.template --out build/template.json
 
+agent: setup ## Build our agent's zipapp to dist/patchmon-agent.pyz (deterministic; prints its version and SHA-256)
+	$(PY) -m chalicelib.install.artefact dist/patchmon-agent.pyz
+
 frontend: ## Build the web app when there is one (the local stack serves a placeholder until then)
 	@if [ -f frontend/package.json ]; then cd frontend && npm ci --no-audit --no-fund && npm run build; fi
 
@@ -45,4 +48,4 @@ operator-key: setup ## Print a new operator API key and the SHA-256 to deploy (O
 	@$(PY) -c 'import hashlib, secrets; k = secrets.token_urlsafe(32); print("operator key (keep secret):", k); print("OperatorKeySha256:", hashlib.sha256(k.encode()).hexdigest())'
 
 clean: ## Remove the virtualenv, build output and local data
-	rm -rf $(VENV) build .local frontend/dist
+	rm -rf $(VENV) build dist .local frontend/dist

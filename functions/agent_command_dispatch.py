@@ -13,9 +13,11 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from chalicelib.core.observability import logger, metrics, tracer
+from chalicelib.core.tenancy import TenantContext
 from chalicelib.realtime import agents as realtime_agents
 from chalicelib.realtime import service as realtime_service
-from chalicelib.realtime.events import EchoRequested, parse_command
+from chalicelib.realtime.events import AgentSettingsChanged, EchoRequested, parse_command
+from chalicelib.settings import service as settings_service
 
 processor = BatchProcessor(event_type=EventType.SQS)
 
@@ -23,6 +25,9 @@ processor = BatchProcessor(event_type=EventType.SQS)
 def record_handler(record: SQSRecord) -> None:
     """Handle one queued command."""
     event = parse_command(record.body)
+    if isinstance(event, AgentSettingsChanged):  # a fan-out: one page of the tenant's hosts, the rest queued
+        settings_service.push_to_agents(TenantContext.system(event.tenant_id, "agent_command_dispatch"), cursor=event.cursor)
+        return
     if isinstance(event, EchoRequested):
         delivered = realtime_service.deliver_echo(event)
     else:

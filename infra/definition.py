@@ -83,6 +83,7 @@ class Index:
     name: str
     hash_key: str
     range_key: str | None = None
+    projection: str = "ALL"  # or KEYS_ONLY: an index whose items never change after they are written costs no extra write
 
 
 @dataclass(frozen=True)
@@ -176,7 +177,9 @@ MAIN_TABLE = Table(
     name="main",
     hash_key="pk",
     range_key="sk",
-    indexes=(Index("gsi1", "gsi1pk", "gsi1sk"),),
+    indexes=(Index("gsi1", "gsi1pk", "gsi1sk"),
+             # Sparse: only agent records whose host may be going offline (host/presence.py); the status sweep reads it.
+             Index("gsi2", "watch_pk", "watch_due", projection="KEYS_ONLY")),
     ttl_attribute="expires_at",
 )
 
@@ -228,6 +231,20 @@ DEFINITION = Definition(
             "Send a frame to connected agents so they keep their WebSocket (they drop it after 90 s of silence)",
             timeout_seconds=50,
             schedules=(Schedule("agent-keepalive", "rate(1 minute)", "Agent WebSocket keepalive"),),
+        ),
+        Function(
+            "inventory_cleanup",
+            "functions.inventory_cleanup.handler",
+            "Daily: delete orphaned package/repository aggregates and repair fleet counter drift, tenant by tenant",
+            timeout_seconds=900,
+            schedules=(Schedule("inventory-cleanup", "cron(0 3 * * ? *)", "Daily inventory cleanup (03:00 UTC)"),),
+        ),
+        Function(
+            "host_status_sweep",
+            "functions.host_status_sweep.handler",
+            "Mark offline the hosts whose agents went quiet (reads only the due watches of the sparse index)",
+            timeout_seconds=50,
+            schedules=(Schedule("host-status-sweep", "rate(1 minute)", "Host offline detection"),),
         ),
         Function(
             "system_heartbeat",

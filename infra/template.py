@@ -91,7 +91,7 @@ def _table(table: Table) -> dict[str, Any]:
     }
     if table.indexes:
         props["GlobalSecondaryIndexes"] = [
-            {"IndexName": i.name, "KeySchema": key_schema(i.hash_key, i.range_key), "Projection": {"ProjectionType": "ALL"}}
+            {"IndexName": i.name, "KeySchema": key_schema(i.hash_key, i.range_key), "Projection": {"ProjectionType": i.projection}}
             for i in table.indexes
         ]
     if table.ttl_attribute:

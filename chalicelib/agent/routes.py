@@ -39,7 +39,7 @@ def _parse(raw: bytes, model: type[BaseModel], *, limit: int, allow_empty: bool)
 @route(bp, "/hosts/ping", methods=("POST",), summary="Agent check-in with section hashes (the hash gate)", tags=TAGS, agent=True)
 def agent_ping(request: Request) -> dict:
     body = _parse(request.raw_body, PingRequest, limit=MAX_PING_BYTES, allow_empty=True)
-    return service.ping(request.agent, body)
+    return service.ping(request.agent, body, request.tenant.settings)
 
 
 @route(bp, "/hosts/update", methods=("POST",), summary="Agent report: full, or the sections the server asked for", tags=TAGS,
@@ -48,9 +48,9 @@ def agent_update(request: Request) -> dict:
     try:
         report = _parse(request.raw_body, Report, limit=MAX_REPORT_BYTES, allow_empty=False)
     except errors.InvalidInput as exc:
-        service.record_rejection(request.agent, None, exc.message)
+        service.record_rejection(request.agent, None, exc.message, request.tenant.settings)
         raise
-    return service.update(request.agent, report)
+    return service.update(request.agent, report, request.tenant.settings)
 
 
 @route(bp, "/settings/update-interval", summary="The check-in interval agents use, in minutes", tags=TAGS, agent=True)

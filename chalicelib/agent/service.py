@@ -9,8 +9,10 @@ from chalicelib.agent.schemas import PingRequest, Report
 from chalicelib.agent_protocol import canonical
 from chalicelib.agent_protocol import constants as protocol
 from chalicelib.core import clock, errors
+from chalicelib.host import presence
 from chalicelib.host import service as host_service
 from chalicelib.inventory import service as inventory
+from chalicelib.tenant.schemas import SecuritySettings
 
 REPORT_SECTIONS = (protocol.SECTION_PACKAGES, protocol.SECTION_REPOS, protocol.SECTION_INTERFACES, protocol.SECTION_HOSTNAME)
 GATED_SECTIONS = REPORT_SECTIONS + (protocol.SECTION_DOCKER, protocol.SECTION_COMPLIANCE)
@@ -33,21 +35,20 @@ def _applies(agent: dict[str, Any], section: str) -> bool:
     return True
 
 
-def ping(agent: dict[str, Any], body: PingRequest | None) -> dict[str, Any]:
+def ping(agent: dict[str, Any], body: PingRequest | None, settings: SecuritySettings) -> dict[str, Any]:
     """Record a check-in and answer which sections the server needs in full (hash gate)."""
     at, epoch = _now()
     stored = agent.get("hashes") or {}
     sent = body.hashes if body and body.hashes else None
     request_full = [s for s in GATED_SECTIONS if _applies(agent, s)
                     and (not stored.get(s) or not sent or not sent.for_section(s) or sent.for_section(s) != stored.get(s))]
-    changes: dict[str, Any] = {"last_seen_at": at, "last_seen_epoch": epoch}
+    changes: dict[str, Any] = {"last_seen_at": at, "last_seen_epoch": epoch, **presence.checkin_changes(agent, settings, epoch)}
     if body and body.metrics:
         changes["metrics"] = body.metrics.model_dump(exclude_none=True)
     if body and body.agent_version:
         changes["agent_version"] = body.agent_version
     host_service.record_agent_state(agent["api_id"], changes, add={"pings": 1})
-    if agent.get("status") == "offline":
-        _mark_back_online(agent)
+    presence.mark_online(agent)
     response: dict[str, Any] = {
         "message": "Ping successful", "timestamp": at, "friendlyName": agent.get("friendly_name", ""), "agentStartup": True,
         "hashGate": True, "integrations": {"docker": bool(agent.get("docker_enabled")), "compliance": bool(agent.get("compliance_enabled"))},
@@ -55,14 +56,6 @@ def ping(agent: dict[str, Any], body: PingRequest | None) -> dict[str, Any]:
     if request_full:
         response["requestFull"] = request_full
     return response
-
-
-def _mark_back_online(agent: dict[str, Any]) -> None:
-    host = host_service.host_record(agent["tenant_id"], agent["host_id"])
-    if host:
-        updated = host_service.update_host_record(agent["tenant_id"], agent["host_id"], {"status": "active"})
-        inventory.apply_fleet_delta(agent["tenant_id"], inventory.fleet_delta(host, updated))
-    host_service.record_agent_state(agent["api_id"], {"status": "active"})
 
 
 def validate(report: Report) -> list[str]:
@@ -114,21 +107,21 @@ def section_hashes(report: Report, sections: list[str]) -> dict[str, str]:
     return hashes
 
 
-def record_rejection(agent: dict[str, Any], report: Report | None, error: str) -> None:
+def record_rejection(agent: dict[str, Any], report: Report | None, error: str, settings: SecuritySettings) -> None:
     """Write the history row of a rejected report (and nothing else)."""
     inventory.record_report(agent["tenant_id"], agent["host_id"], {
         "status": "error", "error": error[:500], "report_type": "partial" if report and report.sections else "full",
-        "sections_sent": list(report.sections or []) if report else []})
+        "sections_sent": list(report.sections or []) if report else []}, retention_days=settings.agent_report_retention_days)
 
 
-def update(agent: dict[str, Any], report: Report) -> dict[str, Any]:
+def update(agent: dict[str, Any], report: Report, settings: SecuritySettings) -> dict[str, Any]:
     """Apply a full or partial report: validate, verify hashes, then write only the sections that changed."""
     started = clock.now()
     try:
         sections = validate(report)
         hashes = section_hashes(report, sections)
     except ReportRejected as exc:
-        record_rejection(agent, report, exc.message)
+        record_rejection(agent, report, exc.message, settings)
         raise
     tenant_id, host_id = agent["tenant_id"], agent["host_id"]
     stored_hashes = dict(agent.get("hashes") or {})
@@ -149,6 +142,7 @@ def update(agent: dict[str, Any], report: Report) -> dict[str, Any]:
         host_changes["search_text"] = f"{host_before.get('friendly_name', '')} {host_changes['hostname']}".lower()
     host_changes.update(_facts(report, full=report.sections is None))
     at, epoch = _now()
+    was_offline = agent.get("status") == "offline"
     status = "active"
     host_changes.update({"status": status, "last_report_at": at, "updated_at": at})
     if report.sections is None:
@@ -157,12 +151,15 @@ def update(agent: dict[str, Any], report: Report) -> dict[str, Any]:
     inventory.apply_fleet_delta(tenant_id, inventory.fleet_delta(host_before, host_after))
     stored_hashes.update(hashes)
     host_service.record_agent_state(agent["api_id"], {"hashes": stored_hashes, "status": status, "last_seen_at": at, "last_seen_epoch": epoch,
-                                              "last_report_at": at}, add={"reports": 1})
+                                                      "last_report_at": at, **presence.checkin_changes(agent, settings, epoch)},
+                                    add={"reports": 1})
+    if was_offline:
+        presence.recovered(agent)
     inventory.record_report(tenant_id, host_id, {
         "status": "success", "report_type": "partial" if report.sections is not None else "full", "sections_sent": sections,
         "sections_unchanged": [s for s in sections if s not in changed], "execution_time": report.execution_time,
         "agent_execution_ms": report.agent_execution_ms, "server_ms": int((clock.now() - started).total_seconds() * 1000),
-        "packages_count": host_after.get("packages_count", 0)})
+        "packages_count": host_after.get("packages_count", 0)}, retention_days=settings.agent_report_retention_days)
     return {"message": "Host updated successfully", "packagesProcessed": len(report.packages or []),
             "updatesAvailable": int(host_after.get("updates_count", 0)), "securityUpdates": int(host_after.get("security_count", 0))}
 

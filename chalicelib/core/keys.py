@@ -109,12 +109,23 @@ def host_group_key(tenant_id: str, group_id: str) -> Key:
 HOST_GROUP_PREFIX = "HGROUP#"
 
 
+# A host's inventory lives in its own partition (`T#<tenant>#H#<host>`): reading or replacing one
+# host's packages touches only that host's items, and the tenant partition stays small.
+Collection = tuple[str, str]  # (partition key, sort-key prefix) of a set of items read together
+
+
+def host_partition(tenant_id: str, host_id: str) -> str:
+    if not host_id:
+        raise ValueError("host_id is required")
+    return f"{tenant_pk(tenant_id)}#H#{host_id}"
+
+
 def host_package_key(tenant_id: str, host_id: str, name: str) -> Key:
-    return tenant_pk(tenant_id), f"HPKG#{host_id}#{name}"
+    return host_partition(tenant_id, host_id), f"PKG#{name}"
 
 
-def host_package_prefix(host_id: str) -> str:
-    return f"HPKG#{host_id}#"
+def host_packages(tenant_id: str, host_id: str) -> Collection:
+    return host_partition(tenant_id, host_id), "PKG#"
 
 
 def package_hosts_index(tenant_id: str, name: str) -> str:
@@ -124,18 +135,20 @@ def package_hosts_index(tenant_id: str, name: str) -> str:
 
 def package_key(tenant_id: str, name: str) -> Key:
     """Fleet aggregate of one package (host counts)."""
-    return tenant_pk(tenant_id), f"PKG#{name}"
+    return f"{tenant_pk(tenant_id)}#PKGS", f"PKG#{name}"
 
 
-PACKAGE_PREFIX = "PKG#"
+def packages(tenant_id: str) -> Collection:
+    """Every package aggregate of the tenant, by name."""
+    return f"{tenant_pk(tenant_id)}#PKGS", "PKG#"
 
 
 def host_repo_key(tenant_id: str, host_id: str, repo_id: str) -> Key:
-    return tenant_pk(tenant_id), f"HREPO#{host_id}#{repo_id}"
+    return host_partition(tenant_id, host_id), f"REPO#{repo_id}"
 
 
-def host_repo_prefix(host_id: str) -> str:
-    return f"HREPO#{host_id}#"
+def host_repos(tenant_id: str, host_id: str) -> Collection:
+    return host_partition(tenant_id, host_id), "REPO#"
 
 
 def repo_hosts_index(tenant_id: str, repo_id: str) -> str:
@@ -143,22 +156,39 @@ def repo_hosts_index(tenant_id: str, repo_id: str) -> str:
 
 
 def repo_key(tenant_id: str, repo_id: str) -> Key:
-    return tenant_pk(tenant_id), f"REPO#{repo_id}"
+    return f"{tenant_pk(tenant_id)}#REPOS", f"REPO#{repo_id}"
 
 
-REPO_PREFIX = "REPO#"
+def repos(tenant_id: str) -> Collection:
+    """Every repository aggregate of the tenant."""
+    return f"{tenant_pk(tenant_id)}#REPOS", "REPO#"
 
 
 def report_key(tenant_id: str, host_id: str, at: str) -> Key:
-    return tenant_pk(tenant_id), f"REPORT#{host_id}#{at}"
+    return host_partition(tenant_id, host_id), f"REPORT#{at}"
 
 
-def report_prefix(host_id: str) -> str:
-    return f"REPORT#{host_id}#"
+def host_reports(tenant_id: str, host_id: str) -> Collection:
+    return host_partition(tenant_id, host_id), "REPORT#"
 
 
 def fleet_stats_key(tenant_id: str) -> Key:
     return tenant_pk(tenant_id), "STATS"
+
+
+# --- domain events -------------------------------------------------------------------------------
+def event_key(tenant_id: str, at: str, event_id: str) -> Key:
+    """A domain event (host_down, host_recovered, ...), in time order in its tenant's event partition."""
+    return f"{tenant_pk(tenant_id)}#EVENTS", f"EVENT#{at}#{event_id}"
+
+
+def events(tenant_id: str) -> Collection:
+    return f"{tenant_pk(tenant_id)}#EVENTS", "EVENT#"
+
+
+def watch_partition(shard: int) -> str:
+    """gsi2 partition of agent records whose host may be going offline (sharded so no partition is hot)."""
+    return f"WATCH#{shard}"
 
 
 # --- system -------------------------------------------------------------------------------------
@@ -175,3 +205,8 @@ def connection_key(connection_id: str) -> Key:
 def ws_ticket_key(ticket: str) -> Key:
     """Key of a one-time WebSocket ticket (its hash, never the ticket itself)."""
     return f"WSTICKET#{ticket}", "WSTICKET"
+
+
+def bootstrap_token_key(token_hash: str) -> Key:
+    """Key of a one-time agent bootstrap token (its SHA-256, never the token itself); the item names its tenant."""
+    return f"BOOTSTRAP#{token_hash}", "BOOTSTRAP"

@@ -8,6 +8,9 @@ from boto3.dynamodb.conditions import Key
 from chalicelib.core import clock, errors, ids, keys
 from chalicelib.core.db import main_table
 from chalicelib.core.tenancy import TenantContext
+from chalicelib.host import store
+
+KEEP: Any = object()  # an update argument that was not sent: the group keeps its current value
 
 
 def list_(ctx: TenantContext) -> list[dict[str, Any]]:
@@ -45,8 +48,10 @@ def create(ctx: TenantContext, *, name: str, description: str | None, color: str
     return _view(group)
 
 
-def update(ctx: TenantContext, *, group_id: str, name: str, description: str | None, color: str) -> dict[str, Any]:
+def update(ctx: TenantContext, *, group_id: str, name: str, description: str | None = KEEP, color: str = KEEP) -> dict[str, Any]:
     current = get(ctx, group_id=group_id)
+    description = current["description"] if description is KEEP else description
+    color = current["color"] if color is KEEP else color
     if any(g["name"].lower() == name.lower() and g["id"] != group_id for g in list_(ctx)):
         raise errors.Conflict("A host group with this name already exists")
     pk, sk = keys.host_group_key(ctx.tenant_id, group_id)
@@ -57,9 +62,23 @@ def update(ctx: TenantContext, *, group_id: str, name: str, description: str | N
 
 
 def delete(ctx: TenantContext, *, group_id: str) -> None:
+    """Delete a group that has no hosts (the documented rule: a populated group is refused, not emptied)."""
     get(ctx, group_id=group_id)
+    if _has_hosts(ctx.tenant_id, group_id):
+        raise errors.Conflict("Host group still has hosts; move them out of it first")
     pk, sk = keys.host_group_key(ctx.tenant_id, group_id)
     main_table().delete_item(Key={"pk": pk, "sk": sk})
+
+
+def _has_hosts(tenant_id: str, group_id: str) -> bool:
+    conditions = store.filters_for(group=group_id, status=None, os_type=None, needs_updates=False, security=False, reboot=False, search=None)
+    cursor = None
+    while True:
+        hosts, cursor = store.query_page(tenant_id, limit=200, cursor=cursor, filters=conditions)
+        if hosts:
+            return True
+        if cursor is None:
+            return False
 
 
 def _view(item: dict[str, Any]) -> dict[str, Any]:

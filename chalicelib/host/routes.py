@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
+from chalicelib.core import errors
 from chalicelib.core.pagination import page_size
 from chalicelib.host import groups, service
 from chalicelib.host.schemas import AutoUpdate, BulkDelete, BulkGroupsUpdate, FriendlyNameUpdate, HostCreate, HostGroupsUpdate, HostGroupWrite
@@ -15,14 +16,24 @@ TAGS = ("hosts",)
 
 
 def _flag(request: Request, name: str) -> bool:
-    return request.query.get(name, "").lower() in ("1", "true", "yes")
+    # A misspelt value must not silently drop the filter and answer with the whole fleet.
+    value = request.query.get(name, "").lower()
+    if value not in ("", "0", "false", "no", "1", "true", "yes"):
+        raise errors.InvalidInput(f"{name} must be true or false")
+    return value in ("1", "true", "yes")
 
 
-@route(bp, "/hosts", summary="Hosts, by name, with filters (group, status, os, needs_updates, security, reboot, search)",
+@route(bp, "/hosts", summary="Hosts with filters (group, status, os, needs_updates, security, reboot_required, search) and "
+       "sort (friendly_name, hostname, status, os, last_report_at, updates_count, security_count, created_at; order asc|desc)",
        tags=TAGS, permission="can_view_hosts")
 def list_hosts(request: Request) -> dict:
     q = request.query
-    return service.list_(request.ctx, limit=page_size(q.get("limit")), cursor=q.get("cursor"), group=q.get("group"),
+    sort, order = q.get("sort") or "friendly_name", (q.get("order") or "asc").lower()
+    if sort not in service.SORTS:
+        raise errors.InvalidInput(f"sort must be one of: {', '.join(service.SORTS)}")
+    if order not in ("asc", "desc"):
+        raise errors.InvalidInput("order must be asc or desc")
+    return service.list_(request.ctx, limit=page_size(q.get("limit")), cursor=q.get("cursor"), sort=sort, order=order, group=q.get("group"),
                          status=q.get("status"), os_type=q.get("os"), needs_updates=_flag(request, "needs_updates"),
                          security=_flag(request, "security"), reboot=_flag(request, "reboot_required"), search=q.get("search"))
 
@@ -62,7 +73,10 @@ def set_host_groups(request: Request) -> dict:
        request_model=BulkGroupsUpdate)
 def bulk_set_host_groups(request: Request) -> dict:
     body: BulkGroupsUpdate = request.body
-    updated = [service.set_groups(request.ctx, host_id=h, group_ids=body.group_ids) for h in dict.fromkeys(body.host_ids)]
+    host_ids = list(dict.fromkeys(body.host_ids))
+    for host_id in host_ids:  # every host must exist before any is changed
+        service.get(request.ctx, host_id=host_id)
+    updated = [service.set_groups(request.ctx, host_id=h, group_ids=body.group_ids) for h in host_ids]
     return {"updated": len(updated)}
 
 
@@ -122,10 +136,12 @@ def get_host_group(request: Request) -> dict:
        request_model=HostGroupWrite, error_statuses=(409,))
 def update_host_group(request: Request) -> dict:
     body: HostGroupWrite = request.body
-    return groups.update(request.ctx, group_id=request.path_params["group_id"], name=body.name, description=body.description, color=body.color)
+    sent = {k: getattr(body, k) for k in ("description", "color") if k in body.model_fields_set}  # fields left out are kept
+    return groups.update(request.ctx, group_id=request.path_params["group_id"], name=body.name, **sent)
 
 
-@route(bp, "/host-groups/{group_id}", methods=("DELETE",), summary="Delete a host group", tags=TAGS, permission="can_manage_hosts")
+@route(bp, "/host-groups/{group_id}", methods=("DELETE",), summary="Delete a host group that has no hosts", tags=TAGS,
+       permission="can_manage_hosts", error_statuses=(409,))
 def delete_host_group(request: Request) -> dict:
     groups.delete(request.ctx, group_id=request.path_params["group_id"])
     return {"message": "Host group deleted successfully"}
@@ -157,8 +173,6 @@ def list_host_group_hosts(request: Request) -> dict:
 @route(bp, "/hosts/bulk", methods=("DELETE",), summary="Delete many hosts (ids of other tenants are reported as not found)", tags=TAGS,
        permission="can_manage_hosts", request_model=BulkDelete)
 def bulk_delete_hosts(request: Request) -> dict:
-    from chalicelib.core import errors
-
     deleted, not_found = [], []
     for host_id in dict.fromkeys(request.body.host_ids):
         try:

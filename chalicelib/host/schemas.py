@@ -1,13 +1,25 @@
 """Host shapes (PatchMon's field names where the reference has them)."""
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+
+def _not_blank(value: str) -> str:
+    # min_length counts spaces: a name made only of whitespace would pass it and show as an empty label.
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value
+
+
+FriendlyName = Annotated[str, Field(min_length=1, max_length=255), AfterValidator(_not_blank)]
 
 
 class HostCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    friendly_name: str = Field(min_length=1, max_length=255)
+    friendly_name: FriendlyName
     host_group_ids: list[str] = Field(default_factory=list, alias="hostGroupIds", max_length=50)
     docker_enabled: bool = False
     compliance_enabled: bool = False
@@ -17,7 +29,7 @@ class HostCreate(BaseModel):
 class FriendlyNameUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    friendly_name: str = Field(min_length=1, max_length=255, alias="friendlyName")
+    friendly_name: FriendlyName = Field(alias="friendlyName")
 
 
 class HostGroupsUpdate(BaseModel):
@@ -42,7 +54,7 @@ class AutoUpdate(BaseModel):
 class HostGroupWrite(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=100)
+    name: Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_not_blank)]
     description: str | None = Field(default=None, max_length=500)
     color: str = Field(default="#3B82F6", pattern=r"^#[0-9A-Fa-f]{6}$")
 

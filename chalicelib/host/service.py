@@ -1,6 +1,9 @@
 """Hosts: enrolment with one-time credentials, the host list, details, changes, deletion."""
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 from typing import Any
 
 from chalicelib.audit import service as audit
@@ -62,11 +65,51 @@ def view(host: dict[str, Any], agent: dict[str, Any] | None = None) -> dict[str,
     return data
 
 
-def list_(ctx: TenantContext, *, limit: int, cursor: str | None, **filters: Any) -> dict[str, Any]:
-    """One page of hosts (by name) with their check-in state: two requests."""
-    hosts, next_cursor = store.query_page(ctx.tenant_id, limit=limit, cursor=cursor, filters=store.filters_for(**filters))
+SORTS = ("friendly_name", "hostname", "status", "os", "last_report_at", "updates_count", "security_count", "created_at")
+
+
+def _sort_value(host: dict[str, Any], sort: str) -> Any:
+    if sort == "os":
+        return f"{host.get('os_type') or ''} {host.get('os_version') or ''}".strip().lower() or None
+    value = host.get(sort)
+    return value.lower() if isinstance(value, str) else value
+
+
+def list_(ctx: TenantContext, *, limit: int, cursor: str | None, sort: str = "friendly_name", order: str = "asc",
+          **filters: Any) -> dict[str, Any]:
+    """One page of hosts with their check-in state. By name (the default) it is two requests whatever the
+    fleet size; any other order reads the tenant's matching hosts and sorts them (O(fleet) reads)."""
+    conditions = store.filters_for(**filters)
+    if sort == "friendly_name" and order == "asc":
+        hosts, next_cursor = store.query_page(ctx.tenant_id, limit=limit, cursor=cursor, filters=conditions)
+    else:
+        offset = _offset(cursor, sort=sort, order=order)
+        matching = store.query_all_hosts(ctx.tenant_id, filters=conditions)
+        by_name = sorted(matching, key=lambda h: h.get("gsi1sk", ""))
+        present = [h for h in by_name if _sort_value(h, sort) is not None]
+        present.sort(key=lambda h: _sort_value(h, sort), reverse=order == "desc")  # stable: ties stay in name order
+        ordered = present + [h for h in by_name if _sort_value(h, sort) is None]
+        hosts = ordered[offset:offset + limit]
+        next_cursor = _offset_cursor(offset + limit, sort=sort, order=order) if offset + limit < len(ordered) else None
     agents = store.get_agents([h["api_id"] for h in hosts]) if hosts else {}
     return {"hosts": [view(h, agents.get(h["api_id"])) for h in hosts], "next_cursor": next_cursor}
+
+
+def _offset_cursor(offset: int, *, sort: str, order: str) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"offset": offset, "sort": sort, "order": order}).encode()).decode()
+
+
+def _offset(cursor: str | None, *, sort: str, order: str) -> int:
+    if not cursor:
+        return 0
+    try:
+        data = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (ValueError, binascii.Error, UnicodeError):
+        raise errors.InvalidInput("Invalid cursor") from None
+    if not isinstance(data, dict) or data.get("sort") != sort or data.get("order") != order or not isinstance(data.get("offset"), int) \
+            or data["offset"] < 0:
+        raise errors.InvalidInput("Invalid cursor")
+    return data["offset"]
 
 
 def rename(ctx: TenantContext, *, host_id: str, friendly_name: str) -> dict[str, Any]:
@@ -117,9 +160,15 @@ def find_agent(api_id: str) -> dict[str, Any] | None:
     return store.get_agent(api_id)
 
 
-def record_agent_state(api_id: str, changes: dict[str, Any], *, add: dict[str, int] | None = None) -> None:
-    """Update an agent's check-in record (one write)."""
-    store.update_agent(api_id, changes, add=add)
+def find_agents(api_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Return agent records by api_id (one batch read per 100; unknown ids are left out)."""
+    return store.get_agents(api_ids, fields=None) if api_ids else {}
+
+
+def record_agent_state(api_id: str, changes: dict[str, Any], *, add: dict[str, int] | None = None, remove: tuple[str, ...] = (),
+                       condition: str | None = None, condition_values: dict[str, Any] | None = None) -> bool:
+    """Update an agent's check-in record (one write); False when it is gone or `condition` does not hold."""
+    return store.update_agent(api_id, changes, add=add, remove=remove, condition=condition, condition_values=condition_values)
 
 
 def host_record(tenant_id: str, host_id: str) -> dict[str, Any]:

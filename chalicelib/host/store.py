@@ -8,7 +8,7 @@ from boto3.dynamodb.types import TypeSerializer
 from botocore.exceptions import ClientError
 
 from chalicelib.core import keys, pagination
-from chalicelib.core.db import all_of, client, is_conditional_failure, main_table, to_dynamo
+from chalicelib.core.db import all_of, client, is_conditional_failure, main_table, query_all, to_dynamo
 from chalicelib.core.errors import Conflict, PlanLimitReached
 from chalicelib.core.settings import get_settings
 
@@ -61,15 +61,18 @@ def get_agent(api_id: str) -> dict[str, Any] | None:
     return main_table().get_item(Key={"pk": pk, "sk": sk}).get("Item")
 
 
-def get_agents(api_ids: list[str]) -> dict[str, dict[str, Any]]:
-    """Batch-read agent records (one request per 100 ids)."""
+PRESENCE_FIELDS = ("api_id", "last_seen_at", "last_seen_epoch", "ws_connected", "ws_connected_since", "ws_secure")
+
+
+def get_agents(api_ids: list[str], fields: tuple[str, ...] | None = PRESENCE_FIELDS) -> dict[str, dict[str, Any]]:
+    """Batch-read agent records (one request per 100 ids); `fields=None` reads whole records."""
     found: dict[str, dict[str, Any]] = {}
     table = get_settings().main_table
     for start in range(0, len(api_ids), 100):
-        request = {table: {"Keys": [{"pk": keys.agent_key(a)[0], "sk": "AGENT"} for a in api_ids[start:start + 100]],
-                           "ProjectionExpression": "api_id, last_seen_at, last_seen_epoch, ws_connected, ws_connected_since, ws_secure"}}
+        request: dict[str, Any] = {table: {"Keys": [{"pk": keys.agent_key(a)[0], "sk": "AGENT"} for a in api_ids[start:start + 100]]}}
+        if fields:
+            request[table]["ProjectionExpression"] = ", ".join(fields)
         while request:
-
             response = main_table().meta.client.batch_get_item(RequestItems=request)
             for item in response["Responses"].get(table, []):
                 found[item["api_id"]] = item
@@ -90,6 +93,14 @@ def query_page(tenant_id: str, *, limit: int, cursor: str | None, filters: list[
     return response["Items"], pagination.encode(response.get("LastEvaluatedKey"))
 
 
+def query_all_hosts(tenant_id: str, *, filters: list[Any]) -> list[dict[str, Any]]:
+    """Every host of the tenant matching the filters (all pages: O(fleet) reads, for orders other than by name)."""
+    kwargs: dict[str, Any] = {"IndexName": HOSTS_BY_NAME, "KeyConditionExpression": Key("gsi1pk").eq(hosts_by_name_pk(tenant_id))}
+    if filters:
+        kwargs["FilterExpression"] = all_of(filters)
+    return query_all(**kwargs)
+
+
 def update_host(tenant_id: str, host_id: str, changes: dict[str, Any], *, condition_exists: bool = True) -> dict[str, Any]:
     """Set attributes of a host; NotFound-style None if it does not exist."""
     pk, sk = keys.host_key(tenant_id, host_id)
@@ -108,18 +119,38 @@ def update_host(tenant_id: str, host_id: str, changes: dict[str, Any], *, condit
         raise
 
 
-def update_agent(api_id: str, changes: dict[str, Any], *, add: dict[str, int] | None = None) -> None:
-    """Set (and add to) attributes of an agent record, which must exist."""
+def update_agent(api_id: str, changes: dict[str, Any], *, add: dict[str, int] | None = None, remove: tuple[str, ...] = (),
+                 condition: str | None = None, condition_values: dict[str, Any] | None = None) -> bool:
+    """Set, add to and remove attributes of an agent record, which must exist (and meet `condition`, whose
+    placeholders are `:c_*`); False when the record is gone or the condition does not hold."""
     pk, sk = keys.agent_key(api_id)
     names = {f"#f{i}": name for i, name in enumerate(changes)}
     values: dict[str, Any] = {f":v{i}": to_dynamo(value) for i, value in enumerate(changes.values())}
-    expression = "SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(changes)))
+    clauses = ["SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(changes)))] if changes else []
     if add:
         names.update({f"#a{i}": name for i, name in enumerate(add)})
         values.update({f":a{i}": value for i, value in enumerate(add.values())})
-        expression += " ADD " + ", ".join(f"#a{i} :a{i}" for i in range(len(add)))
-    main_table().update_item(Key={"pk": pk, "sk": sk}, UpdateExpression=expression, ExpressionAttributeNames=names,
-                             ExpressionAttributeValues=values, ConditionExpression="attribute_exists(pk)")
+        clauses.append("ADD " + ", ".join(f"#a{i} :a{i}" for i in range(len(add))))
+    if remove:
+        names.update({f"#r{i}": name for i, name in enumerate(remove)})
+        clauses.append("REMOVE " + ", ".join(f"#r{i}" for i in range(len(remove))))
+    values.update({k: to_dynamo(v) for k, v in (condition_values or {}).items()})
+    kwargs: dict[str, Any] = {"Key": {"pk": pk, "sk": sk}, "UpdateExpression": " ".join(clauses), "ExpressionAttributeNames": names,
+                              "ConditionExpression": "attribute_exists(pk)" + (f" AND ({condition})" if condition else "")}
+    if values:
+        kwargs["ExpressionAttributeValues"] = values
+    try:
+        main_table().update_item(**kwargs)
+    except ClientError as exc:
+        if is_conditional_failure(exc):
+            return False
+        raise
+    return True
+
+
+def watched_agents(partition: str, *, due_by: str) -> list[dict[str, Any]]:
+    """Keys of the agent records of one watch partition whose watch is due (the sparse index gsi2)."""
+    return query_all(IndexName="gsi2", KeyConditionExpression=Key("watch_pk").eq(partition) & Key("watch_due").lte(due_by))
 
 
 def delete(tenant_id: str, host: dict[str, Any]) -> None:

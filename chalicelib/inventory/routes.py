@@ -14,7 +14,11 @@ bp = Blueprint(__name__)
 
 
 def _flag(request: Request, name: str) -> bool:
-    return request.query.get(name, "").lower() in ("1", "true", "yes")
+    # A misspelt value must not silently drop the filter and answer with the whole fleet.
+    value = request.query.get(name, "").lower()
+    if value not in ("", "0", "false", "no", "1", "true", "yes"):
+        raise errors.InvalidInput(f"{name} must be true or false")
+    return value in ("1", "true", "yes")
 
 
 @route(bp, "/packages", summary="Packages across the fleet with installed / outdated / security host counts", tags=("packages",),

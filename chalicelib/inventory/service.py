@@ -11,13 +11,12 @@ from chalicelib.core import clock, keys
 from chalicelib.core.db import all_of
 from chalicelib.inventory import store
 
-REPORT_RETENTION = timedelta(days=30)
-
 
 def _pkg_row(tenant_id: str, host_id: str, p: dict[str, Any], now: str) -> dict[str, Any]:
     pk, sk = keys.host_package_key(tenant_id, host_id, p["name"])
     return {"pk": pk, "sk": sk, "gsi1pk": keys.package_hosts_index(tenant_id, p["name"]), "gsi1sk": host_id, "host_id": host_id,
-            "name": p["name"], "current_version": p.get("currentVersion") or "", "available_version": p.get("availableVersion") or "",
+            "name": p["name"], "name_lower": p["name"].lower(), "current_version": p.get("currentVersion") or "",
+            "available_version": p.get("availableVersion") or "",
             "needs_update": bool(p.get("needsUpdate")), "is_security_update": bool(p.get("isSecurityUpdate")),
             "source_repository": p.get("sourceRepository") or "", "description": (p.get("description") or "")[:1000],
             "category": p.get("category") or "", "updated_at": now}
@@ -32,7 +31,7 @@ def apply_packages(tenant_id: str, host_id: str, packages: list[dict[str, Any]])
     wanted: dict[str, dict[str, Any]] = {}
     for p in packages:  # dedup by name, last wins (as the canonical hash does)
         wanted[p["name"]] = _pkg_row(tenant_id, host_id, p, now)
-    stored = {i["name"]: i for i in store.query_prefix(tenant_id, keys.host_package_prefix(host_id))}
+    stored = {i["name"]: i for i in store.query_collection(keys.host_packages(tenant_id, host_id))}
     puts = [row for name, row in wanted.items() if name not in stored or any(stored[name].get(f) != row[f] for f in _COMPARED)]
     deletes = [(i["pk"], i["sk"]) for name, i in stored.items() if name not in wanted]
     store.write_items(puts, deletes)
@@ -61,7 +60,7 @@ def _package_delta(tenant_id: str, name: str, old: dict[str, Any] | None, new: d
     deltas = {k: a - b for k, a, b in zip(("installed_hosts", "outdated_hosts", "security_hosts"), after, before, strict=True) if a != b}
     sets: dict[str, Any] = {}
     if new is not None:
-        sets = {"name": name, "description": new["description"][:500], "category": new["category"]}
+        sets = {"name": name, "name_lower": name.lower(), "description": new["description"][:500], "category": new["category"]}
         if new["needs_update"] and new["available_version"]:
             sets["latest_version"] = new["available_version"]
     return keys.package_key(tenant_id, name), deltas, sets
@@ -84,7 +83,7 @@ def apply_repos(tenant_id: str, host_id: str, repos: list[dict[str, Any]]) -> in
                        "repo_id": rid, "name": r.get("name") or "", "url": r.get("url") or "", "distribution": r.get("distribution") or "",
                        "components": r.get("components") or "", "repo_type": r.get("repoType") or "",
                        "is_enabled": bool(r.get("isEnabled", True)), "is_secure": bool(r.get("isSecure")), "updated_at": now}
-    stored = {i["repo_id"]: i for i in store.query_prefix(tenant_id, keys.host_repo_prefix(host_id))}
+    stored = {i["repo_id"]: i for i in store.query_collection(keys.host_repos(tenant_id, host_id))}
     fields = ("name", "repo_type", "is_enabled", "is_secure")
     puts = [row for rid, row in wanted.items() if rid not in stored or any(stored[rid].get(f) != row[f] for f in fields)]
     deletes = [(i["pk"], i["sk"]) for rid, i in stored.items() if rid not in wanted]
@@ -126,12 +125,13 @@ def apply_fleet_delta(tenant_id: str, delta: dict[str, int]) -> None:
         store.add_counters([(keys.fleet_stats_key(tenant_id), delta, {})])
 
 
-def record_report(tenant_id: str, host_id: str, row: dict[str, Any], *, retention: timedelta = REPORT_RETENTION) -> None:
-    """Store one report-history row (kept `retention` by TTL)."""
+def record_report(tenant_id: str, host_id: str, row: dict[str, Any], *, retention_days: int) -> None:
+    """Store one report-history row, kept the tenant's `agent_report_retention_days` (DynamoDB TTL deletes it then)."""
     now = clock.now()
     at = clock.iso(now)
     pk, sk = keys.report_key(tenant_id, host_id, at)
-    store.put({"pk": pk, "sk": sk, "host_id": host_id, "at": at, "expires_at": clock.epoch_seconds(now + retention), **row})
+    store.put({"pk": pk, "sk": sk, "host_id": host_id, "at": at, "expires_at": clock.epoch_seconds(now + timedelta(days=retention_days)),
+               **row})
 
 
 def remove_host(tenant_id: str, host: dict[str, Any]) -> None:
@@ -139,12 +139,12 @@ def remove_host(tenant_id: str, host: dict[str, Any]) -> None:
     host_id = host["host_id"]
     apply_packages(tenant_id, host_id, [])
     apply_repos(tenant_id, host_id, [])
-    reports = store.query_prefix(tenant_id, keys.report_prefix(host_id))
+    reports = store.query_collection(keys.host_reports(tenant_id, host_id))
     store.write_items([], [(r["pk"], r["sk"]) for r in reports])
     apply_fleet_delta(tenant_id, fleet_delta(host, {}))
 
 
-def _clean(item: dict[str, Any], drop: tuple[str, ...] = ("pk", "sk", "gsi1pk", "gsi1sk", "expires_at")) -> dict[str, Any]:
+def _clean(item: dict[str, Any], drop: tuple[str, ...] = ("pk", "sk", "gsi1pk", "gsi1sk", "expires_at", "name_lower")) -> dict[str, Any]:
     return {k: v for k, v in item.items() if k not in drop}
 
 
@@ -159,15 +159,15 @@ def host_packages(tenant_id: str, host_id: str, *, limit: int, cursor: str | Non
     if security:
         conditions.append(Attr("is_security_update").eq(True))
     if search:
-        conditions.append(Attr("name").contains(search))
-    items, next_cursor = store.query_page(tenant_id, keys.host_package_prefix(host_id), limit=limit, cursor=cursor,
+        conditions.append(Attr("name_lower").contains(search.lower()))
+    items, next_cursor = store.query_page(keys.host_packages(tenant_id, host_id), limit=limit, cursor=cursor,
                                           filter_expression=all_of(conditions))
     return {"packages": [_clean(i) for i in items], "next_cursor": next_cursor}
 
 
 def host_reports(tenant_id: str, host_id: str, *, limit: int, cursor: str | None) -> dict[str, Any]:
     """A page of one host's report history, newest first (expired rows hidden: TTL deletes lazily)."""
-    items, next_cursor = store.query_page(tenant_id, keys.report_prefix(host_id), limit=limit, cursor=cursor, forward=False)
+    items, next_cursor = store.query_page(keys.host_reports(tenant_id, host_id), limit=limit, cursor=cursor, forward=False)
     now = clock.epoch_seconds(clock.now())
     return {"reports": [_clean(i) for i in items if int(i.get("expires_at", now + 1)) > now], "next_cursor": next_cursor}
 
@@ -183,8 +183,8 @@ def packages_page(tenant_id: str, *, limit: int, cursor: str | None, needs_updat
     if security:
         conditions.append(Attr("security_hosts").gt(0))
     if search:
-        conditions.append(Attr("name").contains(search))
-    items, next_cursor = store.query_page(tenant_id, keys.PACKAGE_PREFIX, limit=limit, cursor=cursor,
+        conditions.append(Attr("name_lower").contains(search.lower()))
+    items, next_cursor = store.query_page(keys.packages(tenant_id), limit=limit, cursor=cursor,
                                           filter_expression=all_of(conditions))
     return {"packages": [_package_view(i) for i in items], "next_cursor": next_cursor}
 
@@ -209,7 +209,7 @@ def package_hosts(tenant_id: str, name: str, *, limit: int, cursor: str | None) 
 def repos_page(tenant_id: str, *, limit: int, cursor: str | None) -> dict[str, Any]:
     from boto3.dynamodb.conditions import Attr
 
-    items, next_cursor = store.query_page(tenant_id, keys.REPO_PREFIX, limit=limit, cursor=cursor,
+    items, next_cursor = store.query_page(keys.repos(tenant_id), limit=limit, cursor=cursor,
                                           filter_expression=Attr("host_count").gt(0))
     return {"repositories": [{**_clean(i), "host_count": int(i.get("host_count", 0))} for i in items], "next_cursor": next_cursor}
 

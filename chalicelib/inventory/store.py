@@ -20,9 +20,10 @@ def _ddb(value: dict[str, Any]) -> dict[str, Any]:
     return {k: _serializer.serialize(v) for k, v in value.items() if v is not None}
 
 
-def query_prefix(tenant_id: str, prefix: str) -> list[dict[str, Any]]:
-    """Every item of the tenant whose sort key starts with `prefix` (all pages)."""
-    return query_all(KeyConditionExpression=Key("pk").eq(keys.tenant_pk(tenant_id)) & Key("sk").begins_with(prefix))
+def query_collection(collection: keys.Collection) -> list[dict[str, Any]]:
+    """Every item of a collection (all pages)."""
+    partition, prefix = collection
+    return query_all(KeyConditionExpression=Key("pk").eq(partition) & Key("sk").begins_with(prefix))
 
 
 def write_items(puts: list[dict[str, Any]], deletes: list[tuple[str, str]]) -> None:
@@ -68,9 +69,9 @@ def get(key: tuple[str, str]) -> dict[str, Any] | None:
     return main_table().get_item(Key={"pk": key[0], "sk": key[1]}).get("Item")
 
 
-def query_page(tenant_id: str, prefix: str, *, limit: int, cursor: str | None, forward: bool = True,
+def query_page(collection: keys.Collection, *, limit: int, cursor: str | None, forward: bool = True,
                filter_expression: Any = None) -> tuple[list[dict[str, Any]], str | None]:
-    partition = keys.tenant_pk(tenant_id)
+    partition, prefix = collection
     kwargs: dict[str, Any] = {"KeyConditionExpression": Key("pk").eq(partition) & Key("sk").begins_with(prefix),
                               "Limit": limit, "ScanIndexForward": forward}
     if filter_expression is not None:

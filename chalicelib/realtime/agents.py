@@ -16,6 +16,7 @@ from chalicelib.agent_protocol import constants as protocol
 from chalicelib.aws import ws_push
 from chalicelib.core import clock, errors
 from chalicelib.core.observability import logger, metrics
+from chalicelib.host import presence
 from chalicelib.host import service as host_service
 from chalicelib.realtime import store
 
@@ -34,16 +35,24 @@ def open_connection(agent: dict[str, Any], *, connection_id: str, headers: dict[
                                connected_at=clock.iso(now), secure=secure, expires_at=clock.epoch_seconds(now + store.CONNECTION_RECORD_TTL),
                                bucket=bucket_of(agent["api_id"]))
     host_service.record_agent_state(agent["api_id"], {"ws_connected": True, "ws_connection_id": connection_id,
-                                                      "ws_connected_since": clock.iso(now), "ws_secure": secure})
+                                                      "ws_connected_since": clock.iso(now), "ws_secure": secure},
+                                    remove=presence.WATCH_FIELDS)
+    presence.mark_online(agent)
     logger.info("agent connected", extra={"tenant_id": agent["tenant_id"], "api_id": agent["api_id"], "connection_id": connection_id})
 
 
 def close_connection(record: dict[str, Any]) -> None:
-    """Forget an agent connection; presence ends unless a newer connection of the agent replaced it."""
+    """Forget an agent connection; presence ends unless a newer connection of the agent replaced it, and
+    the host goes offline if the agent is not back within the tenant's grace period (host/presence.py)."""
     store.delete_connection(connection_id=record["connection_id"])
     agent = host_service.find_agent(record["api_id"])
     if agent and agent.get("ws_connection_id") == record["connection_id"]:
-        host_service.record_agent_state(record["api_id"], {"ws_connected": False, "ws_disconnected_at": clock.iso(clock.now())})
+        now = clock.now()
+        epoch = clock.epoch_seconds(now)
+        # Conditional: a reconnect that landed since the read above keeps its presence.
+        host_service.record_agent_state(record["api_id"], {"ws_connected": False, "ws_disconnected_at": clock.iso(now),
+                                                           "ws_disconnected_epoch": epoch, **presence.disconnect_changes(agent, epoch)},
+                                        condition="ws_connection_id = :c_conn", condition_values={":c_conn": record["connection_id"]})
     logger.info("agent disconnected", extra={"api_id": record["api_id"], "connection_id": record["connection_id"]})
 
 

@@ -32,8 +32,25 @@ class AgentCommandRequested(BaseModel):
     requested_at: str
 
 
-def parse_command(body: str) -> EchoRequested | AgentCommandRequested:
+class AgentSettingsChanged(BaseModel):
+    """A tenant's agent settings changed: send `settings_update` to its connected agents, one page of hosts per message.
+
+    `data` is the payload as it was when the change was made (for the logs); the worker sends the
+    tenant's current settings, so messages handled twice or out of order still leave agents current.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal["agent.settings_changed"] = "agent.settings_changed"
+    version: Literal[1] = 1
+    tenant_id: str = Field(min_length=1)
+    data: dict = Field(default_factory=dict)
+    cursor: str | None = Field(default=None, max_length=2048)  # the next page of the tenant's hosts
+    requested_at: str
+
+
+def parse_command(body: str) -> EchoRequested | AgentCommandRequested | AgentSettingsChanged:
     """Parse a message of the agent-commands queue by its type; raises ValueError for anything else."""
     from pydantic import TypeAdapter
 
-    return TypeAdapter(EchoRequested | AgentCommandRequested).validate_json(body)
+    return TypeAdapter(EchoRequested | AgentCommandRequested | AgentSettingsChanged).validate_json(body)

@@ -51,6 +51,11 @@ class SecuritySettings(BaseModel):
     password_rate_window_minutes: int = Field(default=15, ge=1)
     agent_update_interval_minutes: int = Field(default=60, ge=5, le=1440)
     agent_auto_update: bool = True
+    # The URL agents are given by the install script; None means "the address the request came in on".
+    server_url: str | None = Field(default=None, max_length=255, pattern=r"^https?://[^\s/]+(:\d+)?/?$")
+    agent_report_retention_days: int = Field(default=30, ge=7, le=365)
+    # How long an agent's WebSocket may be gone before its host is offline (reconnects inside it are not outages).
+    host_offline_grace_seconds: int = Field(default=120, ge=30, le=3600)
 
 
 class Tenant(BaseModel):

@@ -126,6 +126,7 @@ def update_settings(tenant_id: str, settings: SecuritySettings) -> Tenant:
     updated = current.model_copy(update={"settings": settings, "updated_at": clock.iso(clock.now())})
     store.replace(updated.model_dump(), expected_updated_at=current.updated_at)
     _cache.pop(updated.slug, None)
+    _by_id.pop(tenant_id, None)  # this instance sees the change at once; others within CACHE_SECONDS
     return updated
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import fnmatch
 import json
 import logging
 import time
@@ -107,7 +108,13 @@ class RestGateway:
         # API Gateway's integration timeout, not the wait for this process's single app slot.
         if elapsed > self._timeout:
             return gateway_response("INTEGRATION_TIMEOUT")
-        return _to_aiohttp(response, request_id)
+        return _to_aiohttp(response, request_id, binary=accepts_binary(request.headers.get("Accept", ""), self._app.api.binary_types))
+
+
+def accepts_binary(accept: str, binary_types: list[str]) -> bool:
+    """Tell whether API Gateway would return a base64 body as bytes: only when the request's first Accept type is binary."""
+    first = accept.split(",", 1)[0].split(";", 1)[0].strip().lower()
+    return bool(first) and any(fnmatch.fnmatchcase(first, media_type.lower()) for media_type in binary_types)
 
 
 def _timed(handler: Any, event: dict[str, Any], context: Any) -> tuple[Any, float]:
@@ -116,7 +123,7 @@ def _timed(handler: Any, event: dict[str, Any], context: Any) -> tuple[Any, floa
         return handler(event, context), time.monotonic() - started
 
 
-def _to_aiohttp(response: dict[str, Any], request_id: str) -> web.Response:
+def _to_aiohttp(response: dict[str, Any], request_id: str, *, binary: bool = True) -> web.Response:
     headers: CIMultiDict[str] = CIMultiDict(response.get("headers") or {})
     for name, values in (response.get("multiValueHeaders") or {}).items():
         headers.popall(name, None)
@@ -126,8 +133,10 @@ def _to_aiohttp(response: dict[str, Any], request_id: str) -> web.Response:
     body = response.get("body")
     if body is None:
         raw = b""
-    elif response.get("isBase64Encoded"):
+    elif response.get("isBase64Encoded") and binary:
         raw = base64.b64decode(body)
+    elif response.get("isBase64Encoded"):  # to a text Accept type API Gateway passes the base64 text through
+        raw = body.encode()
     else:
         raw = body.encode() if isinstance(body, str) else json.dumps(body).encode()
     return web.Response(status=int(response.get("statusCode", 200)), body=raw, headers=headers)

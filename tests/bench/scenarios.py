@@ -11,7 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from chalicelib.core import clock
 from chalicelib.core.settings import get_settings
+from chalicelib.host import presence
+from chalicelib.host import store as host_store
+from chalicelib.realtime import agents as realtime_agents
 from chalicelib.tenant import service as tenant_service
 from tests.bench import capacity
 from tests.bench import world as fleets
@@ -106,6 +110,32 @@ class Bench:
         send()
         tenant_service.clear_cache()
         return self._metered("agent check-in, tenant cache cold", send)
+
+    @functools.cached_property
+    def ping_without_websocket(self) -> Measurement:
+        """The same check-in from an agent whose WebSocket is closed: it also moves the host's offline watch (gsi2)."""
+        self._reset()
+        record = host_store.get_agent(self.agent.api_id)
+        realtime_agents.close_connection({"connection_id": record["ws_connection_id"], "api_id": self.agent.api_id})
+        send = self._ping()
+        send()
+        measured = self._metered("agent check-in, no WebSocket (info)", send)
+        realtime_agents.open_connection(host_store.get_agent(self.agent.api_id), connection_id="bench-reopened", headers={})
+        return measured
+
+    @functools.cache  # noqa: B019 - one Bench per session
+    def sweep(self, fleet_name: str, k: int) -> Measurement:
+        """The status sweep when k of the fleet's active hosts have gone quiet (and nothing else is due)."""
+        now = clock.epoch_seconds(clock.now())
+        quiet = self.world.active_agents[fleet_name][:k]
+        del self.world.active_agents[fleet_name][:k]  # each host goes offline once
+        for api_id in quiet:  # their agents checked in 4 hours ago, without a WebSocket, and their watch is due
+            host_store.update_agent(api_id, {"ws_connected": False, "last_seen_epoch": now - 4 * 3600, **presence.watch(api_id, now - 60)})
+        with self.meter.window() as window:
+            counts = presence.sweep(now)
+        assert counts["offline"] == k, counts
+        fleet: fleets.Fleet = getattr(self.world, fleet_name)
+        return Measurement(f"status sweep @ {fleet.hosts:,} hosts, {k} went offline", window)
 
     @functools.cached_property
     def full_unchanged(self) -> Measurement:

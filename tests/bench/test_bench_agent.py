@@ -24,6 +24,7 @@ def test_check_in_whose_hashes_all_match_costs_one_read_one_write_and_two_wru(be
     ok = w.reads <= 1 and w.writes <= 1 and w.wru <= 2
     report.add(m.name, w, budget="<=1 read, <=1 write, <=2 WRU", ok=ok)
     report.add(bench.ping_cold.name, bench.ping_cold.window, budget="(info: once per 30 s per instance)")
+    report.add(bench.ping_without_websocket.name, bench.ping_without_websocket.window, budget="(info: agents without a WebSocket)")
     report.note(f"agent record written by every check-in: {bench.item_breakdown(keys.agent_key(bench.agent.api_id))}")
     # Then
     assert ok, f"check-in over budget: {w.reads} reads, {w.writes} writes, {w.wru} WRU\n{w.describe()}"
@@ -66,3 +67,23 @@ def test_report_cost_grows_with_the_changed_packages_not_the_host_size(bench):
                 f"(the host's whole package list is read on every packages report)")
     details = "\n".join(f"k={k}:\n{measured[k].describe()}" for k in K_VALUES if not checks[k])
     assert all(checks.values()), f"report with changed packages over budget\n{details}"
+
+
+SWEEP_SHARD_QUERIES = 4  # presence.WATCH_SHARDS: one query each, due watches only
+
+
+def test_status_sweep_reads_only_the_hosts_that_changed_state(bench):
+    """The sweep's reads are the same at 10 and 10,000 hosts and grow with the hosts going offline, not the fleet."""
+    # Given / When
+    idle = {fleet: bench.sweep(fleet, 0).window for fleet in ("small", "large")}
+    changed = {k: bench.sweep("large", k).window for k in (1, 5)}
+    for fleet, w in idle.items():
+        report.add(bench.sweep(fleet, 0).name, w, budget=f"{SWEEP_SHARD_QUERIES} queries, same at both sizes",
+                   ok=w.requests == SWEEP_SHARD_QUERIES)
+    per_host_reads = (changed[5].reads - changed[1].reads) / 4
+    for k, w in changed.items():
+        report.add(bench.sweep("large", k).name, w, budget="reads O(k)", ok=per_host_reads <= 3)
+    # Then
+    assert idle["small"].requests == idle["large"].requests == SWEEP_SHARD_QUERIES
+    assert idle["large"].rru == idle["small"].rru
+    assert per_host_reads <= 3, f"each host going offline costs {per_host_reads} reads\n{changed[5].describe()}"

@@ -25,6 +25,7 @@ from chalicelib.host import credentials
 from chalicelib.host import store as host_store
 from chalicelib.inventory import service as inventory_service
 from chalicelib.inventory import store as inventory_store
+from chalicelib.realtime import agents as realtime_agents
 from chalicelib.tenant.schemas import Tenant
 from tests.factories.fleet import Agent, enrol, hashes_of, package
 from tests.factories.identity import Session, login, make_tenant, make_user, sign_in
@@ -120,6 +121,7 @@ class World:
     agent_hostname: str
     packages: list[dict[str, Any]]
     build_seconds: dict[str, float]
+    active_agents: dict[str, list[str]]  # per fleet, api_ids of active hosts other than the bench host (for the status sweep)
 
 
 def build(client: Any) -> World:
@@ -129,8 +131,7 @@ def build(client: Any) -> World:
     admin = sign_in(client, small_tenant, "admin", role="admin")
     pkgs = bench_packages()
     agent = _report_through_api(admin, BENCH_HOST, pkgs)
-    for n in range(2, SMALL_HOSTS + 1):
-        _report_through_api(admin, f"web-{n:02d}", pkgs[: SMALL_OTHER_PACKAGES])
+    others = [_report_through_api(admin, f"web-{n:02d}", pkgs[: SMALL_OTHER_PACKAGES]) for n in range(2, SMALL_HOSTS + 1)]
     small = Fleet(small_tenant, sign_in(client, small_tenant, VIEWER, role=VIEWER_ROLE), VIEWER, SMALL_HOSTS)
     small_seconds = time.perf_counter() - started
 
@@ -138,14 +139,15 @@ def build(client: Any) -> World:
     large_tenant = make_tenant("large")
     viewer = make_user(large_tenant, VIEWER, role=VIEWER_ROLE)
     started = time.perf_counter()
-    _write_large_fleet(large_tenant.tenant_id, small_tenant.tenant_id, agent)
+    large_active = _write_large_fleet(large_tenant.tenant_id, small_tenant.tenant_id, agent)
     large_seconds = time.perf_counter() - started
     signed_in = login(client, large_tenant, VIEWER)
     assert signed_in.status_code == 200, signed_in.body
     large = Fleet(large_tenant, Session(client, large_tenant, signed_in.json_body["token"], signed_in.json_body["refresh_token"],
                                         viewer["user_id"]), VIEWER, LARGE_HOSTS)
     return World(small, large, agent, BENCH_HOST, pkgs, {"small fleet through the API": small_seconds,
-                                                         "10,000-host fleet by batch writes": large_seconds})
+                                                         "10,000-host fleet by batch writes": large_seconds},
+                 {"small": [a.api_id for a in others], "large": large_active})
 
 
 def _report_through_api(admin: Session, name: str, pkgs: list[dict[str, Any]]) -> Agent:
@@ -154,11 +156,13 @@ def _report_through_api(admin: Session, name: str, pkgs: list[dict[str, Any]]) -
     report = full_report(pkgs, hostname=name)
     response = agent.post("/hosts/update", report)
     assert response.status_code == 200, response.body
+    # The steady state: the agent holds its WebSocket (so its check-ins need no offline watch), then checks in hourly.
+    realtime_agents.open_connection(host_store.get_agent(agent.api_id), connection_id=f"bench-{name}", headers={})
     assert agent.post("/hosts/ping", ping_body(report)).status_code == 200  # the agent record as hourly check-ins leave it
     return agent
 
 
-def _write_large_fleet(tenant_id: str, template_tenant: str, template_agent: Agent) -> None:
+def _write_large_fleet(tenant_id: str, template_tenant: str, template_agent: Agent) -> list[str]:
     rng = random.Random(10_000)
     host_template = host_store.get(template_tenant, template_agent.host_id)
     agent_template = host_store.get_agent(template_agent.api_id)
@@ -190,3 +194,4 @@ def _write_large_fleet(tenant_id: str, template_tenant: str, template_agent: Age
     inventory_store.write_items(items, [])
     stats_pk, stats_sk = keys.fleet_stats_key(tenant_id)
     inventory_store.add_counters([((stats_pk, stats_sk), {"hosts_total": LARGE_HOSTS, **stats}, {})])
+    return [i["api_id"] for i in items if i["sk"] == "AGENT" and i["status"] == "active"]

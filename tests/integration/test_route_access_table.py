@@ -6,6 +6,8 @@ from app import app
 # (method, path): (access or permission, module)
 EXPECTED = {
     ("GET", "/api/v1/audit-log"): ("can_manage_settings", None),
+    ("GET", "/api/v1/agent/download"): ("can_manage_settings", None),
+    ("GET", "/api/v1/agent/version"): ("authenticated", None),
     ("GET", "/api/v1/auth/admin/users"): ("can_view_users", None),
     ("POST", "/api/v1/auth/admin/users"): ("can_manage_users", None),
     ("DELETE", "/api/v1/auth/admin/users/{user_id}"): ("can_manage_users", None),
@@ -42,6 +44,11 @@ EXPECTED = {
     ("GET", "/api/v1/hosts"): ("can_view_hosts", None),
     ("PUT", "/api/v1/hosts/bulk/groups"): ("can_manage_hosts", None),
     ("POST", "/api/v1/hosts/create"): ("can_manage_hosts", None),
+    ("GET", "/api/v1/hosts/agent/download"): ("agent", None),
+    ("GET", "/api/v1/hosts/agent/version"): ("agent", None),
+    ("POST", "/api/v1/hosts/bootstrap/exchange"): ("public", None),
+    ("GET", "/api/v1/hosts/install"): ("agent", None),
+    ("GET", "/api/v1/hosts/remove"): ("public", None),
     ("GET", "/api/v1/hosts/integrations"): ("agent", None),
     ("POST", "/api/v1/hosts/ping"): ("agent", None),
     ("POST", "/api/v1/hosts/update"): ("agent", None),
@@ -75,6 +82,10 @@ EXPECTED = {
     ("GET", "/api/v1/permissions/user-permissions"): ("authenticated", None),
     ("GET", "/api/v1/repositories"): ("can_view_hosts", None),
     ("GET", "/api/v1/repositories/{repository_id}/hosts"): ("can_view_hosts", None),
+    ("GET", "/api/v1/settings"): ("can_manage_settings", None),
+    ("PATCH", "/api/v1/settings"): ("can_manage_settings", None),
+    ("PUT", "/api/v1/settings"): ("can_manage_settings", None),
+    ("GET", "/api/v1/settings/server-url"): ("public", None),
     ("GET", "/api/v1/settings/security"): ("can_manage_settings", None),
     ("PUT", "/api/v1/settings/security"): ("can_manage_settings", None),
     ("GET", "/api/v1/settings/update-interval"): ("agent", None),
@@ -85,6 +96,9 @@ EXPECTED = {
     ("GET", "/api/v1/tfa/status"): ("authenticated", None),
     ("POST", "/api/v1/tfa/verify-setup"): ("authenticated", None),
     ("POST", "/api/v1/ws/echo"): ("authenticated", None),
+    ("GET", "/api/v1/ws/status"): ("can_view_hosts", None),
+    ("GET", "/api/v1/ws/status/summary"): ("can_view_hosts", None),
+    ("GET", "/api/v1/ws/status/{api_id}"): ("can_view_hosts", None),
     ("POST", "/api/v1/ws/tickets"): ("authenticated", None),
 }
 
@@ -100,4 +114,7 @@ def test_every_route_has_the_access_in_the_table_when_registered():
 
 def test_only_login_setup_and_system_routes_are_public_when_registered():
     public = sorted(path for (_, path), (access, _) in EXPECTED.items() if access == "public")
-    assert all(p.startswith(("/api/v1/auth/", "/api/v1/signup/", "/api/v1/health", "/api/v1/openapi.json", "/api/v1/docs")) for p in public)
+    # /settings/server-url is public in the reference too: the install command and the Add Host wizard read it.
+    # The removal script and the bootstrap exchange are public in the reference too: the exchange's body is its credential.
+    assert all(p.startswith(("/api/v1/auth/", "/api/v1/signup/", "/api/v1/health", "/api/v1/openapi.json", "/api/v1/docs"))
+               or p in ("/api/v1/settings/server-url", "/api/v1/hosts/remove", "/api/v1/hosts/bootstrap/exchange") for p in public)

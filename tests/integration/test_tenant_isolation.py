@@ -40,7 +40,8 @@ def world(client, aws):
     a_agent.post("/hosts/update", report)
     a_repo = a_admin.get("/api/v1/repositories").json_body["repositories"][0]["repo_id"]
     a_ids = {"user_id": a_user["user_id"], "session_id": a_session, "role": "alpha_only_role", "device_id": "0123456789abcdef",
-             "host_id": a_agent.host_id, "group_id": a_group, "name": "alpha-secret-pkg", "repository_id": a_repo}
+             "host_id": a_agent.host_id, "group_id": a_group, "name": "alpha-secret-pkg", "repository_id": a_repo,
+             "api_id": a_agent.api_id}
     markers = [a_user["user_id"], "alpha_carol", "alpha_only_role", a_session, a_admin.user_id, "carol@alpha.example", a_agent.host_id,
                "alpha-host", "alpha-hostname", "alpha-secret-pkg", a_group, "alpha-group", a_agent.api_id, a_repo]
     return {"a": a_admin, "b": b_admin, "a_ids": a_ids, "a_markers": markers, "a_agent": a_agent}
@@ -124,3 +125,23 @@ def test_an_agent_sees_and_changes_only_its_own_host(world, aws):
     a_agent = world["a_agent"]
     a_agent.host = host_of(world["b"].tenant)
     assert a_agent.post("/hosts/ping").status_code == 401
+
+
+def test_a_bootstrap_token_of_tenant_a_is_refused_at_tenant_b(world):
+    """Tenant A's install script carries a token that B's host name refuses without consuming it; B's agent gets no script at A."""
+    a_agent, client = world["a_agent"], world["a"].client
+    a_agent.host = host_of(world["a"].tenant)
+    script = a_agent.get("/hosts/install").body.decode()
+    token = re.search(r"^BOOTSTRAP_TOKEN='([0-9a-f]{64})'$", script, re.MULTILINE).group(1)
+
+    def exchange(host: str):
+        return client.http.post("/api/v1/hosts/bootstrap/exchange", headers={"Host": host, "Content-Type": "application/json"},
+                                body=json.dumps({"token": token}).encode())
+
+    refused = exchange(host_of(world["b"].tenant))
+    assert refused.status_code == 401
+    assert not any(marker in refused.body.decode() for marker in world["a_markers"])
+    assert exchange(host_of(world["a"].tenant)).json_body["apiId"] == a_agent.api_id
+    b_agent = enrol(world["b"], "bravo-host")
+    b_agent.host = host_of(world["a"].tenant)
+    assert b_agent.get("/hosts/install").status_code == 401

@@ -1,0 +1,1 @@
+"""Domain events: what happened to a tenant's fleet (a host went down, came back, ...), kept for the alerts work."""

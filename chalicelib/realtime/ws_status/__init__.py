@@ -1,0 +1,1 @@
+"""WebSocket presence of a tenant's agents, for the UI (the reference's /ws/status routes)."""
