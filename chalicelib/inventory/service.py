@@ -9,7 +9,7 @@ from typing import Any
 
 from chalicelib.core import clock, keys
 from chalicelib.core.db import all_of
-from chalicelib.inventory import store
+from chalicelib.inventory import store, versions
 
 
 def _pkg_row(tenant_id: str, host_id: str, p: dict[str, Any], now: str) -> dict[str, Any]:
@@ -45,6 +45,11 @@ def apply_packages(tenant_id: str, host_id: str, packages: list[dict[str, Any]])
     aggregates = [a for a in aggregates if a[1] or a[2]]
     if aggregates:
         store.add_counters(aggregates)
+    newer = [(keys.package_key(tenant_id, row["name"]), row["available_version"], versions.sort_key(row["available_version"])) for row in puts
+             if row["needs_update"] and row["available_version"]
+             and (stored.get(row["name"]) or {}).get("available_version") != row["available_version"]]
+    if newer:  # the newest version any host has seen: kept by a conditional write (a lower one loses)
+        store.raise_latest_versions(newer)
     rows = wanted.values()
     return {"packages_count": len(wanted), "updates_count": sum(r["needs_update"] for r in rows),
             "security_count": sum(r["needs_update"] and r["is_security_update"] for r in rows), "changed": len(puts) + len(deletes)}
@@ -61,8 +66,6 @@ def _package_delta(tenant_id: str, name: str, old: dict[str, Any] | None, new: d
     sets: dict[str, Any] = {}
     if new is not None:
         sets = {"name": name, "name_lower": name.lower(), "description": new["description"][:500], "category": new["category"]}
-        if new["needs_update"] and new["available_version"]:
-            sets["latest_version"] = new["available_version"]
     return keys.package_key(tenant_id, name), deltas, sets
 
 

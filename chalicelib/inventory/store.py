@@ -6,9 +6,10 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Key
 from boto3.dynamodb.types import TypeSerializer
+from botocore.exceptions import ClientError
 
 from chalicelib.core import keys, pagination
-from chalicelib.core.db import client, main_table, query_all, to_dynamo
+from chalicelib.core.db import client, is_conditional_failure, main_table, query_all, to_dynamo
 from chalicelib.core.settings import get_settings
 
 _serializer = TypeSerializer()
@@ -59,6 +60,24 @@ def add_counters(updates: list[tuple[tuple[str, str], dict[str, int], dict[str, 
         apply(updates[0])
     else:
         list(_POOL.map(apply, updates))
+
+
+def raise_latest_versions(updates: list[tuple[tuple[str, str], str, str]]) -> None:
+    """Set (key, version, its sort key) as an aggregate's latest version where it is newer than the stored one."""
+    table = get_settings().main_table
+    ddb = client("dynamodb")
+
+    def apply(update: tuple[tuple[str, str], str, str]) -> None:
+        (pk, sk), version, order = update
+        try:
+            ddb.update_item(TableName=table, Key=_ddb({"pk": pk, "sk": sk}), UpdateExpression="SET latest_version = :v, latest_order = :o",
+                            ConditionExpression="attribute_not_exists(latest_order) OR latest_order < :o",
+                            ExpressionAttributeValues=_ddb({":v": version, ":o": order}))
+        except ClientError as exc:
+            if not is_conditional_failure(exc):
+                raise
+
+    list(_POOL.map(apply, updates))
 
 
 def put(item: dict[str, Any]) -> None:

@@ -203,8 +203,6 @@ def test_packages_of_another_tenant_are_not_counted_nor_shown(admin, client, cat
     assert _counts(other) == {"openssl": (1, 1, 1), "their-only": (1, 0, 0)}
 
 
-@pytest.mark.xfail(strict=True, reason="inventory/service.py _package_delta sets latest_version from whichever host wrote last, "
-                                       "not the newest version seen across hosts")
 def test_latest_version_is_the_newest_available_across_hosts(admin):
     # Given: a sees 3.0.5 available, then b reports that it sees only 3.0.4
     a, b = enrol(admin, "a"), enrol(admin, "b")
