@@ -21,6 +21,15 @@ from chalicelib.host import service as host_service
 from chalicelib.realtime import store
 
 KEEPALIVE_MESSAGE = {"type": "connected"}
+# An agent that keeps its connection alive itself says so on the upgrade with its heartbeat period
+# (our agent: `X-Agent-Heartbeat: 240`); under API Gateway's 10-minute idle timeout it needs no keepalive.
+HEARTBEAT_HEADER = "x-agent-heartbeat"
+MAX_SELF_HEARTBEAT_SECONDS = 540
+
+
+def needs_keepalive(headers: dict[str, str]) -> bool:
+    value = headers.get(HEARTBEAT_HEADER, "").strip()
+    return not (value.isdigit() and 0 < int(value) <= MAX_SELF_HEARTBEAT_SECONDS)
 
 
 def bucket_of(api_id: str) -> int:
@@ -33,7 +42,7 @@ def open_connection(agent: dict[str, Any], *, connection_id: str, headers: dict[
     secure = headers.get("x-forwarded-proto", "").lower() == "https"
     store.put_agent_connection(connection_id=connection_id, api_id=agent["api_id"], tenant_id=agent["tenant_id"], host_id=agent["host_id"],
                                connected_at=clock.iso(now), secure=secure, expires_at=clock.epoch_seconds(now + store.CONNECTION_RECORD_TTL),
-                               bucket=bucket_of(agent["api_id"]))
+                               bucket=bucket_of(agent["api_id"]) if needs_keepalive(headers) else None)
     host_service.record_agent_state(agent["api_id"], {"ws_connected": True, "ws_connection_id": connection_id,
                                                       "ws_connected_since": clock.iso(now), "ws_secure": secure},
                                     remove=presence.WATCH_FIELDS)

@@ -67,12 +67,14 @@ def keepalive_index(bucket: int) -> str:
 
 
 def put_agent_connection(*, connection_id: str, api_id: str, tenant_id: str, host_id: str, connected_at: str, secure: bool,
-                         expires_at: int, bucket: int) -> None:
-    """Record an agent's connection; it is listed in a keepalive bucket (gsi1) until it closes."""
+                         expires_at: int, bucket: int | None) -> None:
+    """Record an agent's connection; unless `bucket` is None it is listed in a keepalive bucket (gsi1) until it closes."""
     pk, sk = keys.connection_key(connection_id)
-    main_table().put_item(Item={"pk": pk, "sk": sk, "connection_id": connection_id, "kind": "agent", "api_id": api_id,
-                                "tenant_id": tenant_id, "host_id": host_id, "connected_at": connected_at, "secure": secure,
-                                "expires_at": expires_at, "gsi1pk": keepalive_index(bucket), "gsi1sk": connection_id})
+    item = {"pk": pk, "sk": sk, "connection_id": connection_id, "kind": "agent", "api_id": api_id, "tenant_id": tenant_id,
+            "host_id": host_id, "connected_at": connected_at, "secure": secure, "expires_at": expires_at}
+    if bucket is not None:
+        item.update({"gsi1pk": keepalive_index(bucket), "gsi1sk": connection_id})
+    main_table().put_item(Item=item)
 
 
 def agent_connections(bucket: int) -> list[dict[str, Any]]:

@@ -89,6 +89,17 @@ def test_keepalive_reaches_every_connected_agent_and_prunes_gone_ones(admin, pus
     assert admin.get(f"/api/v1/hosts/{second.host_id}").json_body["connected"] is False
 
 
+def test_agents_that_keep_their_own_heartbeat_get_no_keepalive_messages(admin, pushed):
+    ours, slow, official = enrol(admin, "ours"), enrol(admin, "slow"), enrol(admin, "official")
+    _connect("c-ours", {"X-API-ID": ours.api_id, "X-API-KEY": ours.api_key, "X-Agent-Heartbeat": "240"})
+    _connect("c-slow", {"X-API-ID": slow.api_id, "X-API-KEY": slow.api_key, "X-Agent-Heartbeat": "900"})  # beyond the idle timeout
+    _connect("c-official", {"X-API-ID": official.api_id, "X-API-KEY": official.api_key, "User-Agent": "Go-http-client/1.1"})
+    result = agent_keepalive.handler({"id": "evt"}, CONTEXT)
+    assert result == {"sent": 2, "gone": 0}
+    assert sorted(p["connection_id"] for p in pushed["sent"]) == ["c-official", "c-slow"]
+    assert admin.get(f"/api/v1/hosts/{ours.host_id}").json_body["connected"] is True
+
+
 def test_unknown_message_type_is_refused_when_queued(admin):
     from chalicelib.core import errors
     from chalicelib.core.tenancy import TenantContext
