@@ -87,7 +87,7 @@ def _go_encode(value: Any, out: list[str]) -> None:
             out.append(_go_string(str(key)) + ":")
             _go_encode(item, out)
         out.append("}")
-    elif isinstance(value, list | tuple):
+    elif isinstance(value, (list, tuple)):
         out.append("[")
         for index, item in enumerate(value):
             if index:
@@ -146,7 +146,7 @@ def _int(item: Mapping[str, Any], key: str) -> int:
 def _list(value: Any, key: str) -> list[Any]:
     if value is None:
         return []
-    if not isinstance(value, list | tuple):
+    if not isinstance(value, (list, tuple)):
         raise TypeError(f"{key}: expected an array, got {type(value).__name__}")
     return list(value)
 
@@ -279,7 +279,7 @@ def _score(scan: Mapping[str, Any]) -> float:
     value = scan.get("score")
     if value is None:
         return 0.0
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError(f"score: expected a number, got {type(value).__name__}")
     # Assumed to be Go's math.Round(score*1e4)/1e4, the usual way to "round to 4 decimals"; the
     # NaN/Inf check comes after, so a score that overflows when scaled also becomes 0.

@@ -63,11 +63,21 @@ def _sources(source_dir: pathlib.Path) -> list[tuple[str, bytes]]:
     if not (package / "__init__.py").is_file():
         raise FileNotFoundError(f"no agent package at {package}")
     files = []
-    for path in package.rglob("*"):
-        relative = path.relative_to(source_dir)
-        if path.is_file() and "__pycache__" not in relative.parts and path.suffix not in (".pyc", ".pyo") \
-                and not any(part.startswith(".") for part in relative.parts):
-            files.append((relative.as_posix(), path.read_bytes()))
+    seen: set[str] = set()
+    # os.walk with followlinks: patchmon_agent/protocol is a link to chalicelib/agent_protocol (one
+    # implementation for server and agent) and must be in the build under its link name.
+    for directory, subdirs, names in os.walk(package, followlinks=True):
+        real = os.path.realpath(directory)
+        if real in seen:  # a link loop: walk each real directory once
+            subdirs[:] = []
+            continue
+        seen.add(real)
+        subdirs[:] = sorted(d for d in subdirs if d != "__pycache__" and not d.startswith("."))
+        for name in names:
+            path = pathlib.Path(directory) / name
+            relative = path.relative_to(source_dir)
+            if path.is_file() and path.suffix not in (".pyc", ".pyo") and not name.startswith("."):
+                files.append((relative.as_posix(), path.read_bytes()))
     return sorted(files)
 
 
