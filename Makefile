@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test bench setup lint template frontend e2e clean operator-key load agent
+.PHONY: run test bench setup lint template frontend e2e clean operator-key load agent rootfs-test
 
 run: setup frontend ## Start the local stack on http://localhost:$(PORT)
 	$(PY) -m infra.local --port $(PORT)
@@ -34,6 +34,12 @@ template: setup ## Render the CloudFormation template to build/template.json
 
 agent: setup ## Build our agent's zipapp to dist/patchmon-agent.pyz (deterministic; prints its version and SHA-256)
 	$(PY) -m chalicelib.install.artefact dist/patchmon-agent.pyz
+
+ROOTFS ?= .local/rootfs
+rootfs-test: setup ## As root: the install one-liner in a debootstrapped Debian (built once in $(ROOTFS))
+	@command -v debootstrap >/dev/null || apt-get install -y -q debootstrap
+	@test -x $(ROOTFS)/usr/bin/python3 || debootstrap --variant=minbase --include=python3,curl,ca-certificates bookworm $(ROOTFS) http://deb.debian.org/debian
+	PATCHMON_TEST_ROOTFS=$(abspath $(ROOTFS)) $(PY) -m pytest tests/e2e/test_install_in_rootfs.py -v $(PYTEST_ARGS)
 
 frontend: ## Build the web app when there is one (the local stack serves a placeholder until then)
 	@if [ -f frontend/package.json ]; then cd frontend && npm ci --no-audit --no-fund && npm run build; fi
