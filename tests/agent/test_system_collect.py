@@ -5,7 +5,6 @@ import json
 import os
 import pathlib
 import socket
-import time
 
 import pytest
 
@@ -119,17 +118,6 @@ def test_this_machine_reports_sane_values_when_collected_live():
     assert len(facts["networkInterfaces"]) >= 1
     assert facts["osType"] != "Unknown" and facts["machineId"]
     assert len(interfaces_hash(facts["networkInterfaces"])) == 64
-
-
-def test_collect_is_fast_when_run_on_this_machine():
-    """A live collect() takes well under 100 ms (best of five, to ignore scheduler noise)."""
-    collect()
-    timings = []
-    for _ in range(5):
-        started = time.perf_counter()
-        collect()
-        timings.append(time.perf_counter() - started)
-    assert min(timings) < 0.1
 
 
 def test_every_fixture_tree_is_used_when_the_tests_are_read():
