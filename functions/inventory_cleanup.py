@@ -17,6 +17,7 @@ WORKER = "inventory_cleanup"
 TENANT_PAGE = 100
 METRICS = {"packages_deleted": "InventoryPackagesDeleted", "repos_deleted": "InventoryRepositoriesDeleted",
            "aggregates_corrected": "InventoryAggregatesCorrected", "stats_counters_corrected": "FleetCountersCorrected",
+           "group_counts_corrected": "HostGroupCountsCorrected",
            "conflicts": "InventoryCleanupConflicts", "tenants_failed": "InventoryCleanupTenantsFailed"}
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import time
 from typing import Any
 
 import boto3
@@ -78,3 +79,63 @@ def all_of(conditions: list[Any]) -> Any:
     for condition in conditions:
         combined = condition if combined is None else combined & condition
     return combined
+
+
+# A filtered page reads on until it holds `limit` matches, within this many requests: DynamoDB applies `Limit`
+# before the filter, so a single request for a rare match would come back empty with a next page.
+FILLED_PAGE_MAX_REQUESTS = 5
+
+
+def query_filled_page(*, limit: int, key_attributes: tuple[str, ...], max_requests: int = FILLED_PAGE_MAX_REQUESTS,
+                      **kwargs: Any) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """One page of a Query on the main table: up to `limit` items and the key to continue from (None at the end).
+
+    Without a FilterExpression this is one request. With one, it keeps reading (each request asking for what is
+    still missing, at least `limit`) until the page is full, the partition ends or `max_requests` were made; a
+    page can then hold fewer items than `limit` and still have a next page. `key_attributes` are the table's
+    (and index's) key attributes, to continue after the last item returned when a read brought more than needed.
+    """
+    if "FilterExpression" not in kwargs:
+        response = main_table().query(Limit=limit, **kwargs)
+        return response["Items"], response.get("LastEvaluatedKey")
+    items: list[dict[str, Any]] = []
+    for _ in range(max_requests):
+        response = main_table().query(Limit=max(limit, 25), **kwargs)
+        items.extend(response["Items"])
+        last_key = response.get("LastEvaluatedKey")
+        if len(items) >= limit:
+            if len(items) > limit or last_key is not None:
+                items = items[:limit]
+                last_key = {name: items[-1][name] for name in key_attributes}
+            return items, last_key
+        if last_key is None:
+            return items, None
+        kwargs["ExclusiveStartKey"] = last_key
+    return items, last_key
+
+
+BATCH_GET_MAX_KEYS = 100  # BatchGetItem's limit per request
+BATCH_GET_MAX_ROUNDS = 8  # requests per batch while DynamoDB keeps answering with UnprocessedKeys
+
+
+def batch_get(item_keys: list[tuple[str, str]], *, fields: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Read items of the main table by key, projected to `fields`: one BatchGetItem per 100 keys (plus retries of
+    the UnprocessedKeys, with a short backoff). Items that do not exist are left out; duplicate keys are read once."""
+    table = get_settings().main_table
+    unique = list(dict.fromkeys(item_keys))
+    names = {f"#p{i}": name for i, name in enumerate(fields)}
+    found: list[dict[str, Any]] = []
+    for start in range(0, len(unique), BATCH_GET_MAX_KEYS):
+        request: dict[str, Any] | None = {table: {
+            "Keys": [{"pk": pk, "sk": sk} for pk, sk in unique[start:start + BATCH_GET_MAX_KEYS]],
+            "ProjectionExpression": ", ".join(names), "ExpressionAttributeNames": names}}
+        for attempt in range(BATCH_GET_MAX_ROUNDS):
+            response = main_table().meta.client.batch_get_item(RequestItems=request)
+            found.extend(response["Responses"].get(table, []))
+            request = response.get("UnprocessedKeys") or None
+            if not request:
+                break
+            time.sleep(min(0.05 * 2 ** attempt, 1.0))
+        if request:
+            raise RuntimeError("BatchGetItem kept returning unprocessed keys")
+    return found

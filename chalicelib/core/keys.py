@@ -70,6 +70,11 @@ def tfa_ticket_key(tenant_id: str, ticket_hash: str) -> Key:
     return tenant_pk(tenant_id), f"TFATICKET#{ticket_hash}"
 
 
+def dashboard_preferences_key(tenant_id: str, user_id: str) -> Key:
+    """A user's dashboard card layout (order and visibility)."""
+    return tenant_pk(tenant_id), f"DASHPREF#{user_id}"
+
+
 def role_key(tenant_id: str, role: str) -> Key:
     return tenant_pk(tenant_id), f"ROLE#{role}"
 
@@ -82,8 +87,15 @@ def counter_key(tenant_id: str, name: str) -> Key:
     return tenant_pk(tenant_id), f"COUNTER#{name}"
 
 
+# Audit events have their own partition: listing them reads no users, hosts or sessions, and appending them
+# does not heat the tenant's main partition.
+def audit_partition(tenant_id: str) -> str:
+    """Partition of a tenant's audit events, in time order."""
+    return f"{tenant_pk(tenant_id)}#AUDIT"
+
+
 def audit_key(tenant_id: str, at: str, event_id: str) -> Key:
-    return tenant_pk(tenant_id), f"AUDIT#{at}#{event_id}"
+    return audit_partition(tenant_id), f"AUDIT#{at}#{event_id}"
 
 
 AUDIT_PREFIX = "AUDIT#"

@@ -108,6 +108,14 @@ def list_host_packages(request: Request) -> dict:
                                            security=_flag(request, "security"), search=q.get("search"))
 
 
+@route(bp, "/hosts/{host_id}/repositories", summary="A host's repositories (as its last report listed them)", tags=TAGS,
+       permission="can_view_hosts")
+def list_host_repositories(request: Request) -> dict:
+    host = service.get(request.ctx, host_id=request.path_params["host_id"])
+    return inventory_service.host_repos(request.ctx.tenant_id, host["host_id"], limit=page_size(request.query.get("limit"), 100),
+                                        cursor=request.query.get("cursor"))
+
+
 @route(bp, "/hosts/{host_id}/reports", summary="A host's report history, newest first", tags=TAGS, permission="can_view_hosts")
 def list_host_reports(request: Request) -> dict:
     host = service.get(request.ctx, host_id=request.path_params["host_id"])
@@ -147,18 +155,26 @@ def delete_host_group(request: Request) -> dict:
     return {"message": "Host group deleted successfully"}
 
 
-@route(bp, "/hosts/{host_id}/fetch-report", methods=("POST",), summary="Ask the host's agent for a full report now", tags=TAGS,
-       permission="can_manage_hosts", status=202)
-def fetch_host_report(request: Request) -> dict:
+def _connected_host(request: Request) -> dict:
+    """The host, if its agent holds its WebSocket now: a command for an agent that is not connected would be dropped."""
     host = service.get(request.ctx, host_id=request.path_params["host_id"])
+    if not (service.find_agent(host["api_id"]) or {}).get("ws_connected"):
+        raise errors.Conflict("The agent is not connected", code="agent_not_connected")
+    return host
+
+
+@route(bp, "/hosts/{host_id}/fetch-report", methods=("POST",), summary="Ask the host's agent for a full report now (409 if not connected)",
+       tags=TAGS, permission="can_manage_hosts", status=202, error_statuses=(409,))
+def fetch_host_report(request: Request) -> dict:
+    host = _connected_host(request)
     realtime_service.request_agent_message(request.ctx, host_id=host["host_id"], message_type="report_now")
     return {"message": "Report requested", "hostId": host["host_id"]}
 
 
-@route(bp, "/hosts/{host_id}/force-agent-update", methods=("POST",), summary="Ask the host's agent to update itself now", tags=TAGS,
-       permission="can_manage_hosts", status=202)
+@route(bp, "/hosts/{host_id}/force-agent-update", methods=("POST",), summary="Ask the host's agent to update itself now (409 if not connected)",
+       tags=TAGS, permission="can_manage_hosts", status=202, error_statuses=(409,))
 def force_agent_update(request: Request) -> dict:
-    host = service.get(request.ctx, host_id=request.path_params["host_id"])
+    host = _connected_host(request)
     realtime_service.request_agent_message(request.ctx, host_id=host["host_id"], message_type="update_agent")
     return {"message": "Agent update requested", "hostId": host["host_id"]}
 

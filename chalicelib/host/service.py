@@ -47,9 +47,9 @@ def create(ctx: TenantContext, data: HostCreate, *, host_limit: int) -> dict[str
             "instructions": "Install the agent with these credentials; the key is shown only now."}
 
 
-def get(ctx: TenantContext, *, host_id: str) -> dict[str, Any]:
-    """Return a host of the tenant; NotFound otherwise."""
-    host = store.get(ctx.tenant_id, host_id)
+def get(ctx: TenantContext, *, host_id: str, consistent: bool = False) -> dict[str, Any]:
+    """Return a host of the tenant; NotFound otherwise. `consistent` before a write conditioned on what was read."""
+    host = store.get(ctx.tenant_id, host_id, consistent=consistent)
     if host is None:
         raise errors.NotFound("Host not found")
     return host
@@ -122,9 +122,12 @@ def rename(ctx: TenantContext, *, host_id: str, friendly_name: str) -> dict[str,
 
 
 def set_groups(ctx: TenantContext, *, host_id: str, group_ids: list[str]) -> dict[str, Any]:
-    get(ctx, host_id=host_id)
-    group_list = groups.require_all(ctx, group_ids)
-    return store.update_host(ctx.tenant_id, host_id, {"group_ids": [g["id"] for g in group_list], "updated_at": clock.iso(clock.now())})
+    """Replace a host's groups, keeping each group's host count (Conflict when the host changed meanwhile)."""
+    host = get(ctx, host_id=host_id, consistent=True)
+    new_ids = [g["id"] for g in groups.require_all(ctx, group_ids)]
+    now = clock.iso(clock.now())
+    store.set_groups(ctx.tenant_id, host_id, old_group_ids=list(host.get("group_ids") or []), new_group_ids=new_ids, updated_at=now)
+    return {**host, "group_ids": new_ids, "updated_at": now}
 
 
 def set_auto_update(ctx: TenantContext, *, host_id: str, enabled: bool) -> dict[str, Any]:
@@ -145,13 +148,27 @@ def regenerate_credentials(ctx: TenantContext, *, host_id: str) -> dict[str, str
 
 def delete(ctx: TenantContext, *, host_id: str) -> None:
     """Delete a host and its credentials (its inventory goes with it, via the inventory service)."""
-    host = get(ctx, host_id=host_id)
+    host = get(ctx, host_id=host_id, consistent=True)
     inventory_service.remove_host(ctx.tenant_id, host)
     store.delete(ctx.tenant_id, host)
     audit.record(ctx, tenant_id=ctx.tenant_id, action="host_deleted", target_type="host", target_id=host_id,
                  details={"friendly_name": host["friendly_name"]})
 
 
+def find_summaries(tenant_id: str, host_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Return {host_id: {friendly_name, hostname, status, os_type, os_version}} for the hosts that exist (one batch read per 100)."""
+    found = store.get_summaries(tenant_id, host_ids) if host_ids else {}
+    return {h: {f: item.get(f) for f in store.SUMMARY_FIELDS if f != "host_id"} for h, item in found.items()}
+
+
+def stored_group_counts(ctx: TenantContext) -> dict[str, int | None]:
+    """Return each host group's host count as stored (None for a group stored before counts were kept), for the recount."""
+    return groups.stored_counts(ctx.tenant_id)
+
+
+def correct_group_count(ctx: TenantContext, *, group_id: str, observed: int | None, wanted: int) -> bool:
+    """Set a group's host count if it still holds `observed` (None: never stored); False when it moved meanwhile."""
+    return groups.correct_count(ctx.tenant_id, group_id=group_id, observed=observed, wanted=wanted)
 
 
 # --- for the agent protocol (the agent domain reaches host data only through these) ---------------

@@ -8,8 +8,9 @@ from boto3.dynamodb.types import TypeSerializer
 from botocore.exceptions import ClientError
 
 from chalicelib.core import keys, pagination
-from chalicelib.core.db import all_of, client, is_conditional_failure, main_table, query_all, to_dynamo
-from chalicelib.core.errors import Conflict, PlanLimitReached
+from chalicelib.core.db import all_of, batch_get, client, is_conditional_failure, main_table, query_all, query_filled_page, to_dynamo
+from chalicelib.core.errors import Conflict, InvalidInput, PlanLimitReached
+from chalicelib.core.observability import logger
 from chalicelib.core.settings import get_settings
 
 _serializer = TypeSerializer()
@@ -24,12 +25,51 @@ def hosts_by_name_pk(tenant_id: str) -> str:
     return f"{keys.tenant_pk(tenant_id)}#HOSTS"
 
 
+def _join_groups(tenant_id: str, group_ids: list[str]) -> list[dict[str, Any]]:
+    """Transaction items counting a host into groups, each of which must still exist (a group deleted meanwhile
+    cancels the transaction, so no host ever joins a deleted group)."""
+    items = []
+    for group_id in group_ids:
+        pk, sk = keys.host_group_key(tenant_id, group_id)
+        items.append({"Update": {"TableName": get_settings().main_table, "Key": _ddb({"pk": pk, "sk": sk}),
+                                 "UpdateExpression": "ADD host_count :one", "ConditionExpression": "attribute_exists(pk)",
+                                 "ExpressionAttributeValues": _ddb({":one": 1})}})
+    return items
+
+
+def _refuse_missing_group(reasons: list[str | None], group_ids: list[str], first: int) -> None:
+    for i, group_id in enumerate(group_ids):
+        if first + i < len(reasons) and reasons[first + i] == "ConditionalCheckFailed":
+            raise InvalidInput(f"Host group not found: {group_id}")
+
+
+def _leave_groups(tenant_id: str, group_ids: list[str]) -> None:
+    """Count a host out of groups, after the write that took it out. A count is never taken below zero: the
+    write is refused then, and the daily cleanup recounts. Run after the membership change, a failure here
+    leaves a count too high (a delete refused until the recount), never too low."""
+    for group_id in group_ids:
+        pk, sk = keys.host_group_key(tenant_id, group_id)
+        try:
+            main_table().update_item(Key={"pk": pk, "sk": sk}, UpdateExpression="ADD host_count :minus",
+                                     ConditionExpression="host_count > :zero", ExpressionAttributeValues={":minus": -1, ":zero": 0})
+        except ClientError as exc:
+            if not is_conditional_failure(exc):
+                raise
+            logger.warning("host group count already zero", extra={"tenant_id": tenant_id, "group_id": group_id})
+
+
+def _cancellation_reasons(exc: ClientError) -> list[str | None]:
+    return [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
+
+
 def put_new(tenant_id: str, host: dict[str, Any], agent: dict[str, Any], *, host_limit: int) -> None:
-    """Store a host and its agent record, counting it against the plan's host limit in the same transaction."""
+    """Store a host and its agent record, counting it against the plan's host limit and into its groups in the
+    same transaction."""
     pk, sk = keys.host_key(tenant_id, host["host_id"])
     agent_pk, agent_sk = keys.agent_key(agent["api_id"])
     stats_pk, stats_sk = keys.fleet_stats_key(tenant_id)
     table = get_settings().main_table
+    group_ids = list(host.get("group_ids") or [])
     try:
         client("dynamodb").transact_write_items(TransactItems=[
             {"Put": {"TableName": table, "ConditionExpression": "attribute_not_exists(pk)",
@@ -41,19 +81,46 @@ def put_new(tenant_id: str, host: dict[str, Any], agent: dict[str, Any], *, host
                         "UpdateExpression": "ADD hosts_total :one",
                         "ConditionExpression": "attribute_not_exists(hosts_total) OR hosts_total < :limit",
                         "ExpressionAttributeValues": _ddb({":one": 1, ":limit": host_limit})}},
+            *_join_groups(tenant_id, group_ids),
         ])
     except ClientError as exc:
         if exc.response["Error"]["Code"] == "TransactionCanceledException":
-            reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
+            reasons = _cancellation_reasons(exc)
             if len(reasons) > 2 and reasons[2] == "ConditionalCheckFailed":
                 raise PlanLimitReached(f"Host limit reached ({host_limit}) for your plan") from None
+            _refuse_missing_group(reasons, group_ids, first=3)
             raise Conflict("Host could not be created; retry") from None
         raise
 
 
-def get(tenant_id: str, host_id: str) -> dict[str, Any] | None:
+def set_groups(tenant_id: str, host_id: str, *, old_group_ids: list[str], new_group_ids: list[str], updated_at: str) -> None:
+    """Replace a host's groups, on condition that they are still `old_group_ids`, counting it into the groups it
+    joins in the same transaction and then out of the groups it left."""
     pk, sk = keys.host_key(tenant_id, host_id)
-    return main_table().get_item(Key={"pk": pk, "sk": sk}).get("Item")
+    joined = [g for g in new_group_ids if g not in old_group_ids]
+    left = [g for g in old_group_ids if g not in new_group_ids]
+    unchanged = "group_ids = :old" if old_group_ids else "(attribute_not_exists(group_ids) OR group_ids = :old)"
+    try:
+        client("dynamodb").transact_write_items(TransactItems=[
+            {"Update": {"TableName": get_settings().main_table, "Key": _ddb({"pk": pk, "sk": sk}),
+                        "UpdateExpression": "SET group_ids = :new, updated_at = :at",
+                        "ConditionExpression": f"attribute_exists(pk) AND {unchanged}",
+                        "ExpressionAttributeValues": _ddb({":new": new_group_ids, ":old": old_group_ids, ":at": updated_at})}},
+            *_join_groups(tenant_id, joined),
+        ])
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] == "TransactionCanceledException":
+            reasons = _cancellation_reasons(exc)
+            if reasons[:1] != ["ConditionalCheckFailed"]:
+                _refuse_missing_group(reasons, joined, first=1)
+            raise Conflict("The host changed meanwhile; retry") from None
+        raise
+    _leave_groups(tenant_id, left)
+
+
+def get(tenant_id: str, host_id: str, *, consistent: bool = False) -> dict[str, Any] | None:
+    pk, sk = keys.host_key(tenant_id, host_id)
+    return main_table().get_item(Key={"pk": pk, "sk": sk}, ConsistentRead=consistent).get("Item")
 
 
 def get_agent(api_id: str) -> dict[str, Any] | None:
@@ -81,16 +148,16 @@ def get_agents(api_ids: list[str], fields: tuple[str, ...] | None = PRESENCE_FIE
 
 
 def query_page(tenant_id: str, *, limit: int, cursor: str | None, filters: list[Any]) -> tuple[list[dict[str, Any]], str | None]:
-    """One page of hosts ordered by name, with optional filter conditions."""
+    """One page of hosts ordered by name, with optional filter conditions (filled up to `limit`, within a bound)."""
     partition = hosts_by_name_pk(tenant_id)
-    kwargs: dict[str, Any] = {"IndexName": HOSTS_BY_NAME, "KeyConditionExpression": Key("gsi1pk").eq(partition), "Limit": limit}
+    kwargs: dict[str, Any] = {"IndexName": HOSTS_BY_NAME, "KeyConditionExpression": Key("gsi1pk").eq(partition)}
     if filters:
         kwargs["FilterExpression"] = all_of(filters)
     start = pagination.decode(cursor, partition=partition)
     if start:
         kwargs["ExclusiveStartKey"] = start
-    response = main_table().query(**kwargs)
-    return response["Items"], pagination.encode(response.get("LastEvaluatedKey"))
+    items, last_key = query_filled_page(limit=limit, key_attributes=("gsi1pk", "gsi1sk", "pk", "sk"), **kwargs)
+    return items, pagination.encode(last_key)
 
 
 def query_all_hosts(tenant_id: str, *, filters: list[Any]) -> list[dict[str, Any]]:
@@ -154,17 +221,38 @@ def watched_agents(partition: str, *, due_by: str) -> list[dict[str, Any]]:
 
 
 def delete(tenant_id: str, host: dict[str, Any]) -> None:
-    """Delete a host, its agent record and its place in the host count."""
+    """Delete a host, its agent record and its place in the host count, then count it out of its groups.
+
+    The delete is conditioned on the host's groups being those read, so a concurrent change of its groups
+    cannot make a group lose the host twice; Conflict then (retry)."""
     pk, sk = keys.host_key(tenant_id, host["host_id"])
     agent_pk, agent_sk = keys.agent_key(host["api_id"])
     stats_pk, stats_sk = keys.fleet_stats_key(tenant_id)
     table = get_settings().main_table
-    client("dynamodb").transact_write_items(TransactItems=[
-        {"Delete": {"TableName": table, "Key": _ddb({"pk": pk, "sk": sk}), "ConditionExpression": "attribute_exists(pk)"}},
-        {"Delete": {"TableName": table, "Key": _ddb({"pk": agent_pk, "sk": agent_sk})}},
-        {"Update": {"TableName": table, "Key": _ddb({"pk": stats_pk, "sk": stats_sk}), "UpdateExpression": "ADD hosts_total :minus",
-                    "ExpressionAttributeValues": _ddb({":minus": -1})}},
-    ])
+    group_ids = list(host.get("group_ids") or [])
+    unchanged = "group_ids = :old" if group_ids else "(attribute_not_exists(group_ids) OR group_ids = :old)"
+    try:
+        client("dynamodb").transact_write_items(TransactItems=[
+            {"Delete": {"TableName": table, "Key": _ddb({"pk": pk, "sk": sk}), "ConditionExpression": f"attribute_exists(pk) AND {unchanged}",
+                        "ExpressionAttributeValues": _ddb({":old": group_ids})}},
+            {"Delete": {"TableName": table, "Key": _ddb({"pk": agent_pk, "sk": agent_sk})}},
+            {"Update": {"TableName": table, "Key": _ddb({"pk": stats_pk, "sk": stats_sk}), "UpdateExpression": "ADD hosts_total :minus",
+                        "ExpressionAttributeValues": _ddb({":minus": -1})}},
+        ])
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] == "TransactionCanceledException":
+            raise Conflict("The host changed meanwhile; retry") from None
+        raise
+    _leave_groups(tenant_id, group_ids)
+
+
+SUMMARY_FIELDS = ("host_id", "friendly_name", "hostname", "status", "os_type", "os_version")
+
+
+def get_summaries(tenant_id: str, host_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Read the name, status and OS of hosts by id (one BatchGetItem per 100); hosts that do not exist are left out."""
+    items = batch_get([keys.host_key(tenant_id, h) for h in host_ids], fields=SUMMARY_FIELDS)
+    return {i["host_id"]: i for i in items}
 
 
 def rekey_agent(tenant_id: str, host: dict[str, Any], *, old_api_id: str, agent: dict[str, Any]) -> None:

@@ -5,7 +5,8 @@ itself expires by TTL at the tenant's retention).
 For one tenant:
 (a) delete the package and repository aggregates (PKG#, REPO#) whose host counts are all zero,
     conditionally, so a report that counts a host in at the same moment wins;
-(b) recount the fleet counters (STATS) from the host records and correct any drift in one write;
+(b) recount the fleet counters (STATS) and each host group's host count from the host records, and correct
+    any drift (the fleet counters in one write, each group in one);
 (c) recount aggregates from their per-host rows, within bounds: each aggregate once every
     ROTATION_DAYS (by a hash of its id), and at most ROW_BUDGET per-host rows per tenant and run.
 Every correction is conditioned on the value it read, so a concurrent report is never overwritten,
@@ -39,6 +40,7 @@ ROW_BUDGET = 200_000
 CONFIRM_DELAY_SECONDS = 2.0
 FLEET_COUNTERS = ("hosts_total", "hosts_needing_updates", "hosts_with_security_updates", "hosts_reboot_required")
 FLEET_COUNTER_PREFIXES = ("status|", "os|")
+GROUP_TALLY = "group#"  # per-group tallies in a fleet count: compared with the groups' counts, never written to STATS
 _NO_FILTERS = {"group": None, "status": None, "os_type": None, "needs_updates": False, "security": False, "reboot": False, "search": None}
 
 
@@ -49,6 +51,7 @@ class Summary:
     aggregates_checked: int = 0
     aggregates_corrected: int = 0
     stats_counters_corrected: int = 0
+    group_counts_corrected: int = 0
     conflicts: int = 0  # a correction skipped because the counts moved meanwhile (the next run retries)
     rows_read: int = 0
     budget_exhausted: int = 0
@@ -157,7 +160,8 @@ def _is_fleet_counter(name: str) -> bool:
 
 
 def _count_fleet(ctx: TenantContext) -> dict[str, int]:
-    """Recount the fleet counters from the host records, as inventory_service.fleet_delta counts one host."""
+    """Recount the fleet counters from the host records, as inventory_service.fleet_delta counts one host, and the
+    hosts of each group (as GROUP_TALLY + group id)."""
     totals: Counter[str] = Counter()
     cursor: str | None = None
     while True:
@@ -165,6 +169,7 @@ def _count_fleet(ctx: TenantContext) -> dict[str, int]:
         for host in page["hosts"]:
             totals["hosts_total"] += 1
             totals.update(inventory_service.fleet_delta({}, {k: v for k, v in host.items() if v is not None}))
+            totals.update(GROUP_TALLY + g for g in dict.fromkeys(host.get("group_ids") or ()))
         cursor = page["next_cursor"]
         if not cursor:
             return dict(totals)
@@ -173,10 +178,16 @@ def _count_fleet(ctx: TenantContext) -> dict[str, int]:
 def _reconcile_fleet_counters(ctx: TenantContext, summary: Summary) -> None:
     key = keys.fleet_stats_key(ctx.tenant_id)
     observed = {k: int(v) for k, v in (store.get(key) or {}).items() if _is_fleet_counter(k)}
-    wanted = _settled(lambda: _count_fleet(ctx), observed)
-    if wanted is None:
+    group_counts = host_service.stored_group_counts(ctx)
+    # A host may still name a group that is gone (stored before counts were kept): such tallies are not compared.
+    known = {GROUP_TALLY + g for g in group_counts}
+    counted = _settled(lambda: {k: v for k, v in _count_fleet(ctx).items() if not k.startswith(GROUP_TALLY) or k in known},
+                       {**observed, **{GROUP_TALLY + g: n or 0 for g, n in group_counts.items()}})
+    if counted is None:
         summary.conflicts += 1
         return
+    _correct_group_counts(ctx, group_counts, counted, summary)
+    wanted = {k: v for k, v in counted.items() if not k.startswith(GROUP_TALLY)}
     drift = sorted(k for k in observed.keys() | wanted.keys() if observed.get(k, 0) != wanted.get(k, 0))
     if not drift:
         return
@@ -186,6 +197,19 @@ def _reconcile_fleet_counters(ctx: TenantContext, summary: Summary) -> None:
                                                        "now": {k: wanted.get(k, 0) for k in drift}})
     else:
         summary.conflicts += 1
+
+
+def _correct_group_counts(ctx: TenantContext, stored: dict[str, int | None], counted: dict[str, int], summary: Summary) -> None:
+    for group_id, observed in stored.items():
+        wanted = counted.get(GROUP_TALLY + group_id, 0)
+        if observed == wanted:
+            continue
+        if host_service.correct_group_count(ctx, group_id=group_id, observed=observed, wanted=wanted):
+            summary.group_counts_corrected += 1
+            logger.info("host group count corrected", extra={"tenant_id": ctx.tenant_id, "group_id": group_id, "was": observed,
+                                                             "now": wanted})
+        else:
+            summary.conflicts += 1
 
 
 def _write_if(key: tuple[str, str], observed: dict[str, int], *, wanted: dict[str, int] | None = None, delete: bool = False,

@@ -37,7 +37,8 @@ def get_package(request: Request) -> dict:
     return found
 
 
-@route(bp, "/packages/{name}/hosts", summary="The hosts that have a package", tags=("packages",), permission="can_view_packages")
+@route(bp, "/packages/{name}/hosts", summary="The hosts that have a package (with their names, status and OS)", tags=("packages",),
+       permission="can_view_packages")
 def list_package_hosts(request: Request) -> dict:
     name = unquote(request.path_params["name"])
     if service.package(request.ctx.tenant_id, name) is None:
@@ -51,8 +52,17 @@ def list_repositories(request: Request) -> dict:
     return service.repos_page(request.ctx.tenant_id, limit=page_size(request.query.get("limit")), cursor=request.query.get("cursor"))
 
 
-@route(bp, "/repositories/{repository_id}/hosts", summary="The hosts using a repository", tags=("repositories",),
+@route(bp, "/repositories/{repository_id}", summary="One repository of the fleet with its host count", tags=("repositories",),
        permission="can_view_hosts")
+def get_repository(request: Request) -> dict:
+    found = service.repo(request.ctx.tenant_id, request.path_params["repository_id"])
+    if found is None:
+        raise errors.NotFound("Repository not found")
+    return found
+
+
+@route(bp, "/repositories/{repository_id}/hosts", summary="The hosts using a repository (with their names, status and OS)",
+       tags=("repositories",), permission="can_view_hosts")
 def list_repository_hosts(request: Request) -> dict:
     if service.repo(request.ctx.tenant_id, request.path_params["repository_id"]) is None:
         raise errors.NotFound("Repository not found")

@@ -168,6 +168,12 @@ def host_packages(tenant_id: str, host_id: str, *, limit: int, cursor: str | Non
     return {"packages": [_clean(i) for i in items], "next_cursor": next_cursor}
 
 
+def host_repos(tenant_id: str, host_id: str, *, limit: int, cursor: str | None) -> dict[str, Any]:
+    """A page of one host's repositories (one request; in stored order, by repository id)."""
+    items, next_cursor = store.query_page(keys.host_repos(tenant_id, host_id), limit=limit, cursor=cursor)
+    return {"repositories": [_clean(i) for i in items], "next_cursor": next_cursor}
+
+
 def host_reports(tenant_id: str, host_id: str, *, limit: int, cursor: str | None) -> dict[str, Any]:
     """A page of one host's report history, newest first (expired rows hidden: TTL deletes lazily)."""
     items, next_cursor = store.query_page(keys.host_reports(tenant_id, host_id), limit=limit, cursor=cursor, forward=False)
@@ -203,10 +209,19 @@ def package(tenant_id: str, name: str) -> dict[str, Any] | None:
     return _package_view(item) if item and int(item.get("installed_hosts", 0)) > 0 else None
 
 
+def _with_hosts(tenant_id: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Add each row's host name, status and OS, read in one batch for the page (not a read per row). A row whose
+    host is gone (deleted while its rows were being removed, or an index that has not caught up) is left out."""
+    from chalicelib.host import service as host_service  # host's service imports this one: import late
+
+    hosts = host_service.find_summaries(tenant_id, [r["host_id"] for r in rows])
+    return [{**_clean(r), **hosts[r["host_id"]]} for r in rows if r["host_id"] in hosts]
+
+
 def package_hosts(tenant_id: str, name: str, *, limit: int, cursor: str | None) -> dict[str, Any]:
-    """The hosts that have a package, with their versions."""
+    """The hosts that have a package, with their versions, names, status and OS."""
     items, next_cursor = store.query_index_page(keys.package_hosts_index(tenant_id, name), limit=limit, cursor=cursor)
-    return {"hosts": [_clean(i) for i in items], "next_cursor": next_cursor}
+    return {"hosts": _with_hosts(tenant_id, items), "next_cursor": next_cursor}
 
 
 def repos_page(tenant_id: str, *, limit: int, cursor: str | None) -> dict[str, Any]:
@@ -224,8 +239,9 @@ def repo(tenant_id: str, repo_id: str) -> dict[str, Any] | None:
 
 
 def repo_hosts(tenant_id: str, repo: str, *, limit: int, cursor: str | None) -> dict[str, Any]:
+    """The hosts using a repository, with their names, status and OS."""
     items, next_cursor = store.query_index_page(keys.repo_hosts_index(tenant_id, repo), limit=limit, cursor=cursor)
-    return {"hosts": [_clean(i) for i in items], "next_cursor": next_cursor}
+    return {"hosts": _with_hosts(tenant_id, items), "next_cursor": next_cursor}
 
 
 def dashboard(tenant_id: str) -> dict[str, Any]:

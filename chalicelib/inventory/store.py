@@ -9,7 +9,7 @@ from boto3.dynamodb.types import TypeSerializer
 from botocore.exceptions import ClientError
 
 from chalicelib.core import keys, pagination
-from chalicelib.core.db import client, is_conditional_failure, main_table, query_all, to_dynamo
+from chalicelib.core.db import client, is_conditional_failure, main_table, query_all, query_filled_page, to_dynamo
 from chalicelib.core.settings import get_settings
 
 _serializer = TypeSerializer()
@@ -90,16 +90,17 @@ def get(key: tuple[str, str]) -> dict[str, Any] | None:
 
 def query_page(collection: keys.Collection, *, limit: int, cursor: str | None, forward: bool = True,
                filter_expression: Any = None) -> tuple[list[dict[str, Any]], str | None]:
+    """A page of a partition's items under a prefix; with a filter, filled up to `limit` (core.db.query_filled_page)."""
     partition, prefix = collection
     kwargs: dict[str, Any] = {"KeyConditionExpression": Key("pk").eq(partition) & Key("sk").begins_with(prefix),
-                              "Limit": limit, "ScanIndexForward": forward}
+                              "ScanIndexForward": forward}
     if filter_expression is not None:
         kwargs["FilterExpression"] = filter_expression
     start = pagination.decode(cursor, partition=partition)
     if start:
         kwargs["ExclusiveStartKey"] = start
-    response = main_table().query(**kwargs)
-    return response["Items"], pagination.encode(response.get("LastEvaluatedKey"))
+    items, last_key = query_filled_page(limit=limit, key_attributes=("pk", "sk"), **kwargs)
+    return items, pagination.encode(last_key)
 
 
 def query_index_page(index_pk: str, *, limit: int, cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:

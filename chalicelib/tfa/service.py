@@ -110,6 +110,11 @@ def is_enabled(tenant_id: str, user_id: str) -> bool:
     return bool((store.get_record(tenant_id, user_id) or {}).get("enabled"))
 
 
+def enabled_users(tenant_id: str, user_ids: list[str]) -> set[str]:
+    """Return which of the users have TFA enabled (a batch read, for user lists)."""
+    return store.enabled_users(tenant_id, user_ids) if user_ids else set()
+
+
 def verify_login_code(tenant_id: str, user_id: str, code: str, *, settings: SecuritySettings) -> None:
     """Accept a TOTP or backup code; raise TfaCodeRejected (with attempts left) or TfaLocked."""
     _raise_if_locked(tenant_id, user_id, settings)
@@ -121,7 +126,7 @@ def verify_login_code(tenant_id: str, user_id: str, code: str, *, settings: Secu
     failures = store.add_failure(tenant_id, user_id, now=clock.epoch_seconds(now), expires_at=clock.epoch_seconds(now + lockout))
     remaining = max(0, settings.max_tfa_attempts - failures)
     audit_service.record(None, tenant_id=tenant_id, action="tfa_verification_failed", target_type="user", target_id=user_id,
-                         outcome="failure", details={"remaining_attempts": remaining, "locked": remaining == 0})
+                         actor_user_id=user_id, outcome="failure", details={"remaining_attempts": remaining, "locked": remaining == 0})
     logger.warning("tfa code rejected", extra={"tenant_id": tenant_id, "user_id": user_id, "remaining_attempts": remaining})
     raise TfaCodeRejected(remaining)
 
@@ -159,7 +164,7 @@ def _check_password(ctx: TenantContext, password: str, *, refusal: str) -> str:
     if user.get("password_hash") is None:
         raise errors.InvalidInput(refusal)
     if not passwords.verify(user["password_hash"], password):
-        raise errors.Unauthenticated("Invalid password")
+        raise errors.Unauthenticated("Invalid password", code="invalid_password")
     return _user_id(ctx)
 
 

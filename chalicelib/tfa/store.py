@@ -9,7 +9,7 @@ from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 
 from chalicelib.core import keys
-from chalicelib.core.db import is_conditional_failure, main_table, query_all
+from chalicelib.core.db import batch_get, is_conditional_failure, main_table, query_all
 
 _KEY_FIELDS = ("pk", "sk", "gsi1pk", "gsi1sk")
 _NOT_ENABLED = "attribute_not_exists(enabled) OR enabled = :false"
@@ -48,6 +48,12 @@ def get_record(tenant_id: str, user_id: str) -> dict[str, Any] | None:
     record = _plain(item)
     record["backup_code_hashes"] = set(record.get("backup_code_hashes") or ())
     return record
+
+
+def enabled_users(tenant_id: str, user_ids: list[str]) -> set[str]:
+    """Return which of the users have TFA enabled (one BatchGetItem per 100 users, reading only the flag)."""
+    items = batch_get([keys.tfa_key(tenant_id, u) for u in user_ids], fields=("user_id", "enabled"))
+    return {i["user_id"] for i in items if i.get("enabled")}
 
 
 def put_pending_secret(tenant_id: str, user_id: str, *, sealed_secret: str, at: str) -> bool:

@@ -19,6 +19,13 @@ def _tfa_enabled(tenant_id: str, user_id: str) -> bool:
     return tfa_service.is_enabled(tenant_id, user_id)
 
 
+def _read_all(tenant_id: str, users: list[dict]) -> list[dict]:
+    from chalicelib.tfa import service as tfa_service
+
+    enabled = tfa_service.enabled_users(tenant_id, [u["user_id"] for u in users])
+    return [schemas.read(u, tfa_enabled=u["user_id"] in enabled) for u in users]
+
+
 def _end_access(tenant_id: str, user_id: str, *, reason: str, keep_session_id: str | None = None) -> None:
     from chalicelib.tfa import trusted_devices
 
@@ -28,7 +35,7 @@ def _end_access(tenant_id: str, user_id: str, *, reason: str, keep_session_id: s
 
 @route(bp, "/auth/admin/users", summary="List the organisation's users", tags=TAGS, permission="can_view_users")
 def list_users(request: Request) -> dict:
-    return {"users": [schemas.read(u) for u in service.list_(request.ctx)]}
+    return {"users": _read_all(request.ctx.tenant_id, service.list_(request.ctx))}
 
 
 @route(bp, "/auth/users/for-assignment", summary="Active users that can be assigned work", tags=TAGS, permission="can_view_users")
@@ -39,13 +46,15 @@ def list_users_for_assignment(request: Request) -> dict:
 
 @route(bp, "/auth/admin/users/{user_id}", summary="Get one user", tags=TAGS, permission="can_view_users")
 def get_user(request: Request) -> dict:
-    return schemas.read(service.get(request.ctx, user_id=request.path_params["user_id"]))
+    user = service.get(request.ctx, user_id=request.path_params["user_id"])
+    return schemas.read(user, tfa_enabled=_tfa_enabled(request.ctx.tenant_id, user["user_id"]))
 
 
 @route(bp, "/auth/admin/users", methods=("POST",), summary="Create a user", tags=TAGS, permission="can_manage_users",
        request_model=UserCreate, status=201, error_statuses=(409,))
 def create_user(request: Request) -> dict:
-    return schemas.read(service.create(request.ctx, request.body, policy=request.tenant.settings.password_policy))
+    # A new user has not set up TFA yet: nothing to read.
+    return schemas.read(service.create(request.ctx, request.body, policy=request.tenant.settings.password_policy), tfa_enabled=False)
 
 
 @route(bp, "/auth/admin/users/{user_id}", methods=("PUT",), summary="Edit a user: details, role, active", tags=TAGS,
@@ -55,7 +64,7 @@ def update_user(request: Request) -> dict:
     user, ends_sessions = service.update(request.ctx, user_id=user_id, data=request.body)
     if ends_sessions:
         _end_access(request.ctx.tenant_id, user_id, reason="role_changed" if user.get("is_active", True) else "deactivated")
-    return schemas.read(user)
+    return schemas.read(user, tfa_enabled=_tfa_enabled(request.ctx.tenant_id, user_id))
 
 
 @route(bp, "/auth/admin/users/{user_id}/reset-password", methods=("POST",), summary="Set a user's password (ends their sessions)",
@@ -71,12 +80,14 @@ def reset_user_password(request: Request) -> dict:
 @route(bp, "/auth/admin/users/{user_id}", methods=("DELETE",), summary="Delete a user", tags=TAGS, permission="can_manage_users",
        error_statuses=(409,))
 def delete_user(request: Request) -> dict:
+    from chalicelib.preferences import service as preferences_service
     from chalicelib.tfa import service as tfa_service
 
     user_id = request.path_params["user_id"]
     service.delete(request.ctx, user_id=user_id)
     auth_service.revoke_user_sessions(request.ctx.tenant_id, user_id, reason="user_deleted")
     tfa_service.purge(request.ctx.tenant_id, user_id)
+    preferences_service.purge(request.ctx.tenant_id, user_id)
     return {"message": "User deleted successfully"}
 
 
@@ -88,7 +99,8 @@ def get_profile(request: Request) -> dict:
 @route(bp, "/auth/profile", methods=("PUT",), summary="Change my details", tags=TAGS, authenticated=True,
        request_model=ProfileUpdate, error_statuses=(409,))
 def update_profile(request: Request) -> dict:
-    return {"message": "Profile updated successfully", "user": schemas.read(service.update_profile(request.ctx, request.body))}
+    user = service.update_profile(request.ctx, request.body)
+    return {"message": "Profile updated successfully", "user": schemas.read(user, tfa_enabled=_tfa_enabled(request.ctx.tenant_id, user["user_id"]))}
 
 
 @route(bp, "/auth/change-password", methods=("PUT",), summary="Change my password (ends my other sessions and trusted devices)",

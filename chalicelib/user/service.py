@@ -51,14 +51,15 @@ def signup(tenant: Tenant, data: Signup) -> dict[str, Any]:
     return user
 
 
-def authenticate(tenant: Tenant, *, login: str, password: str) -> dict[str, Any] | None:
-    """Return the active user whose username or email and password match, else None (same cost either way)."""
+def authenticate(tenant: Tenant, *, login: str, password: str) -> tuple[dict[str, Any] | None, str | None]:
+    """Return the user whose username or email and password match (else None; same cost either way), and the id of
+    the user the login names whether or not the password matched (None for no such user), for the audit log."""
     login = login.strip()
     user_id = store.user_id_by(tenant.tenant_id, email=login) if "@" in login else store.user_id_by(tenant.tenant_id, username=login)
     user = store.get(tenant.tenant_id, user_id) if user_id else None
     if not passwords.verify(user.get("password_hash") if user else None, password) or user is None:
-        return None
-    return user
+        return None, user["user_id"] if user else None
+    return user, user["user_id"]
 
 
 def find(tenant_id: str, user_id: str) -> dict[str, Any] | None:
@@ -200,7 +201,7 @@ def change_password(ctx: TenantContext, data: PasswordChange, *, policy: Any) ->
         raise errors.InvalidInput("This account signs in through SSO and has no password")
     if not passwords.verify(current["password_hash"], data.current_password):
         audit.record(ctx, tenant_id=ctx.tenant_id, action="password_change", outcome="failure", target_type="user", target_id=ctx.user_id)
-        raise errors.Unauthenticated("Current password is incorrect")
+        raise errors.Unauthenticated("Current password is incorrect", code="invalid_password")
     passwords.check_policy(data.new_password, policy)
     updated = {**current, "password_hash": passwords.hash_password(data.new_password), "updated_at": clock.iso(clock.now())}
     store.replace(ctx.tenant_id, updated, expected_updated_at=current["updated_at"])

@@ -15,7 +15,7 @@ import pytest
 
 from app import app
 from chalicelib.rbac.permissions import ALL
-from tests.factories.fleet import enrol, full_report, package
+from tests.factories.fleet import REPOS, enrol, full_report, package
 from tests.factories.identity import host_of, make_tenant, make_user, sign_in
 
 ROUTES = sorted((method, path, entry.view_function.openapi) for path, methods in app.routes.items() for method, entry in methods.items())
@@ -33,17 +33,20 @@ def world(client, aws):
     b_admin = sign_in(client, bravo, "bravo_root", role="superadmin")
     a_user = make_user(alpha, "alpha_carol", email="carol@alpha.example")
     a_admin.put("/api/v1/permissions/roles/alpha_only_role", {"preset": "readonly"})
+    a_admin.put("/api/v1/dashboard/preferences", {"cards": [{"id": "alpha_only_card", "visible": False}]})
     a_session = a_admin.get("/api/v1/auth/sessions").json_body["sessions"][0]["id"]
     a_group = a_admin.post("/api/v1/host-groups", {"name": "alpha-group"}).json_body["id"]
     a_agent = enrol(a_admin, "alpha-host", hostGroupIds=[a_group])
-    report = full_report([package("alpha-secret-pkg", "1.0", available="2.0")], hostname="alpha-hostname")
+    report = {**full_report([package("alpha-secret-pkg", "1.0", available="2.0")], hostname="alpha-hostname"),
+              "repositories": [{**REPOS[0], "name": "alpha-secret-repo", "url": "http://alpha-mirror.example/ubuntu"}]}
     a_agent.post("/hosts/update", report)
     a_repo = a_admin.get("/api/v1/repositories").json_body["repositories"][0]["repo_id"]
     a_ids = {"user_id": a_user["user_id"], "session_id": a_session, "role": "alpha_only_role", "device_id": "0123456789abcdef",
              "host_id": a_agent.host_id, "group_id": a_group, "name": "alpha-secret-pkg", "repository_id": a_repo,
              "api_id": a_agent.api_id}
     markers = [a_user["user_id"], "alpha_carol", "alpha_only_role", a_session, a_admin.user_id, "carol@alpha.example", a_agent.host_id,
-               "alpha-host", "alpha-hostname", "alpha-secret-pkg", a_group, "alpha-group", a_agent.api_id, a_repo]
+               "alpha-host", "alpha-hostname", "alpha-secret-pkg", a_group, "alpha-group", a_agent.api_id, a_repo,
+               "alpha_only_card", "alpha-secret-repo", "alpha-mirror.example"]
     return {"a": a_admin, "b": b_admin, "a_ids": a_ids, "a_markers": markers, "a_agent": a_agent}
 
 

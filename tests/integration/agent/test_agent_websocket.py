@@ -69,6 +69,18 @@ def test_fetch_report_sends_report_now_to_the_connected_agent(admin, aws, pushed
     assert pushed["sent"] == [{"connection_id": "c1", "message": {"type": "report_now"}}]
 
 
+@pytest.mark.parametrize("action", ["fetch-report", "force-agent-update"])
+def test_a_command_is_refused_with_409_and_nothing_queued_when_the_agent_is_not_connected(admin, aws, action):
+    # Given a host whose agent holds no WebSocket
+    agent = enrol(admin)
+    # When
+    response = admin.post(f"/api/v1/hosts/{agent.host_id}/{action}")
+    # Then
+    assert (response.status_code, response.json_body["code"]) == (409, "agent_not_connected")
+    queued = aws.client("sqs").receive_message(QueueUrl=aws.resources.queue_urls["agent-commands"], MaxNumberOfMessages=10)
+    assert queued.get("Messages", []) == []
+
+
 def test_command_for_a_gone_connection_ends_presence_without_failing(admin, aws, pushed):
     agent = enrol(admin)
     _connect("c1", {"X-API-ID": agent.api_id, "X-API-KEY": agent.api_key})

@@ -6,7 +6,7 @@ import pytest
 from tests.factories.fleet import enrol
 from tests.factories.identity import make_tenant, sign_in
 
-GROUP_FIELDS = {"id", "name", "description", "color", "created_at", "updated_at"}
+GROUP_FIELDS = {"id", "name", "description", "color", "host_count", "created_at", "updated_at"}
 
 
 @pytest.fixture
@@ -348,3 +348,41 @@ def test_host_manager_can_manage_groups(admin, client):
     assert manager.put(f"/api/v1/host-groups/{group['id']}", {"name": "renamed"}).status_code == 200
     assert manager.delete(f"/api/v1/host-groups/{group['id']}").status_code == 200
     assert _groups(admin) == []
+
+
+# --- members, when few hosts are in the group ---------------------------------------------------------
+def test_group_members_first_page_is_filled_when_members_are_sparse(admin):
+    """DynamoDB applies its Limit before the group filter; the page reads on until it holds its members."""
+    # Given 40 hosts outside the group, by name before its two members
+    group = _create(admin, name="web")
+    for i in range(40):
+        enrol(admin, f"a-{i:02d}")
+    enrol(admin, "z-1", hostGroupIds=[group["id"]])
+    enrol(admin, "z-2", hostGroupIds=[group["id"]])
+    # When
+    page = admin.get(f"/api/v1/host-groups/{group['id']}/hosts?limit=2").json_body
+    # Then
+    assert [h["friendly_name"] for h in page["hosts"]] == ["z-1", "z-2"]
+    assert page["next_cursor"] is None
+
+
+def test_group_members_pages_walk_every_sparse_member_once_when_the_limit_is_small(admin):
+    # Given five members spread among 45 hosts
+    group = _create(admin, name="web")
+    members = []
+    for i in range(45):
+        name = f"h{i:02d}"
+        in_group = i % 9 == 4
+        enrol(admin, name, hostGroupIds=[group["id"]] if in_group else [])
+        members += [name] if in_group else []
+    # When walked two at a time
+    seen, cursor = [], None
+    for _ in range(20):
+        page = admin.get(f"/api/v1/host-groups/{group['id']}/hosts?limit=2" + (f"&cursor={cursor}" if cursor else "")).json_body
+        assert len(page["hosts"]) <= 2
+        seen += [h["friendly_name"] for h in page["hosts"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    # Then every member comes once, in name order
+    assert len(members) == 5 and seen == members

@@ -199,7 +199,9 @@ def test_change_password_ends_other_sessions_but_not_this_one(client, tenant):
 def test_change_password_is_refused_when_current_password_is_wrong(client, tenant):
     alice = sign_in(client, tenant, "alice")
     response = alice.put("/api/v1/auth/change-password", {"currentPassword": "Nope-Passw0rd!", "newPassword": "N3w-Passw0rd!"})
-    assert response.status_code == 401
+    # a code of its own, so the web app does not mistake it for an ended session
+    assert (response.status_code, response.json_body["code"]) == (401, "invalid_password")
+    assert alice.get("/api/v1/auth/profile").status_code == 200
     assert login(client, tenant, "alice").status_code == 200
 
 

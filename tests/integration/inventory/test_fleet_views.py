@@ -443,3 +443,31 @@ def test_readonly_user_sees_packages_repositories_and_the_dashboard(admin, clien
     assert _counts(viewer) == _counts(admin)
     assert _repos(viewer) == _repos(admin)
     assert _stats(viewer) == _stats(admin)
+
+
+def test_a_filtered_packages_page_is_filled_when_the_matches_are_sparse(admin):
+    # Given 120 packages of which only the last three match the search (DynamoDB filters after its Limit)
+    _send(enrol(admin, "a"), _report(packages(117) + [package(f"zlib{i}", "1.2") for i in range(3)]))
+    # When
+    page = admin.get("/api/v1/packages?search=zlib&limit=50").json_body
+    # Then the first page holds every match and says there is nothing more
+    assert [p["name"] for p in page["packages"]] == ["zlib0", "zlib1", "zlib2"]
+    assert page["next_cursor"] is None
+
+
+def test_a_filtered_packages_page_continues_after_the_last_package_it_returned(admin):
+    # Given seven matches spread among 60 packages
+    names = [f"pkg-{i:05d}" for i in range(60)]
+    _send(enrol(admin, "a"), _report([package(n, "1.0", available="1.1" if i % 9 == 0 else None) for i, n in enumerate(names)]))
+    expected = [n for i, n in enumerate(names) if i % 9 == 0]
+    # When walked two at a time
+    seen, cursor = [], None
+    for _ in range(10):
+        page = admin.get("/api/v1/packages?needs_updates=true&limit=2" + (f"&cursor={cursor}" if cursor else "")).json_body
+        assert len(page["packages"]) <= 2
+        seen += [p["name"] for p in page["packages"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    # Then every match comes exactly once, in order
+    assert seen == expected

@@ -75,7 +75,7 @@ def test_disable_is_401_when_password_is_wrong(alice):
 
     response = alice.post("/api/v1/tfa/disable", {"password": "Wrong-Horse-9!"})
 
-    assert (response.status_code, response.json_body["error"]) == (401, "Invalid password")
+    assert (response.status_code, response.json_body["error"], response.json_body["code"]) == (401, "Invalid password", "invalid_password")
 
 
 def test_login_asks_for_the_second_factor_and_remembers_the_device_when_asked(client, site, alice):
