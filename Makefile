@@ -7,18 +7,29 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test bench setup lint template frontend e2e clean operator-key load agent rootfs-test
+.PHONY: run test bench setup chromium lint template frontend frontend-check e2e ui-speed clean operator-key load agent rootfs-test
 
 run: setup frontend ## Start the local stack on http://localhost:$(PORT)
 	$(PY) -m infra.local --port $(PORT)
 
-test: setup frontend lint ## Set up and run the whole test suite
+test: setup frontend frontend-check lint ## Set up and run the whole test suite
 	$(PY) -m pytest -n 2 --dist loadgroup -m "not bench" $(PYTEST_ARGS)
 
 bench: setup ## DynamoDB requests, capacity units and cost per operation (tests/bench; takes a few minutes)
 	$(PY) -m pytest tests/bench -m bench -s -p no:xdist $(PYTEST_ARGS)
 
-setup: $(STAMP)
+setup: $(STAMP) chromium
+
+CHROMIUM := /usr/bin/chromium
+chromium: ## Debian's chromium for the browser tests (tests/ui): installed when missing, as root (Playwright's own download does not work here)
+	@if [ -x $(CHROMIUM) ]; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  echo "installing Debian's chromium for the browser tests (tests/ui)"; \
+	  export DEBIAN_FRONTEND=noninteractive; apt-get update -q && apt-get install -y -q --no-install-recommends chromium; \
+	else \
+	  echo "note: $(CHROMIUM) is missing and this is not root, so the browser tests (tests/ui) will be skipped;" \
+	       "install it with: sudo apt-get install -y chromium"; \
+	fi
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), f"Python 3.11 is required (the Lambda runtime), found {sys.version.split()[0]}"'
@@ -44,8 +55,14 @@ rootfs-test: setup ## As root: the install one-liner in a debootstrapped Debian 
 frontend: ## Build the web app when there is one (the local stack serves a placeholder until then)
 	@if [ -f frontend/package.json ]; then cd frontend && npm ci --no-audit --no-fund && npm run build; fi
 
-e2e: setup ## Only the end-to-end tests against a started local stack
-	$(PY) -m pytest tests/e2e $(PYTEST_ARGS)
+frontend-check: frontend ## Lint, type-check and unit-test the web app (eslint, tsc, vitest)
+	@if [ -f frontend/package.json ]; then cd frontend && npm run lint && npm test; fi
+
+e2e: setup frontend ## Only the end-to-end tests against a started local stack, browser tests included
+	$(PY) -m pytest tests/e2e tests/ui -m "not bench" $(PYTEST_ARGS)
+
+ui-speed: setup frontend ## With 1,000 hosts seeded, every page interactive within 1 s (tests/ui/test_page_speed.py; takes a while)
+	$(PY) -m pytest tests/ui/test_page_speed.py -m bench -s -p no:xdist $(PYTEST_ARGS)
 
 load: setup ## Hundreds of simulated agents against a started local stack (LOAD_AGENTS=500)
 	$(PY) -m pytest tests/load -m bench -s -p no:xdist $(PYTEST_ARGS)

@@ -1,0 +1,42 @@
+/** Sign-in, first-time setup, sign-up, logout and two-factor enrolment (chalicelib/auth, chalicelib/tfa). */
+import { api } from './client';
+import type { LoginResult, MeContext, SessionStarted, TfaSetup } from './types';
+
+export interface Credentials {
+  username: string;
+  password: string;
+  remember_me: boolean;
+}
+
+export interface NewAccount {
+  username: string;
+  email: string;
+  password: string;
+  firstName?: string | undefined;
+  lastName?: string | undefined;
+}
+
+function started<T extends { requiresTfa?: boolean }>(result: T): T {
+  if (!result.requiresTfa) api.signedIn(result as unknown as SessionStarted);
+  return result;
+}
+
+export const authApi = {
+  setupStatus: () => api.get<{ needs_setup: boolean }>('/auth/setup-status', { session: false }),
+  signupEnabled: () => api.get<{ signupEnabled: boolean }>('/auth/signup-enabled', { session: false }),
+  login: async (credentials: Credentials) => started(await api.post<LoginResult>('/auth/login', credentials, { session: false })),
+  verifyTfa: async (input: { tfa_ticket: string; token: string; remember_me: boolean }) =>
+    started(await api.post<SessionStarted>('/auth/verify-tfa', input, { session: false })),
+  setupAdmin: async (account: NewAccount) => started(await api.post<SessionStarted>('/auth/setup-admin', account, { session: false })),
+  signup: async (account: NewAccount) => started(await api.post<SessionStarted>('/auth/signup', account, { session: false })),
+  logout: async (): Promise<void> => {
+    try {
+      await api.post('/auth/logout', {}, { session: false });
+    } finally {
+      api.signedOut();
+    }
+  },
+  me: () => api.get<MeContext>('/me/context'),
+  tfaSetup: () => api.get<TfaSetup>('/tfa/setup'),
+  tfaVerifySetup: (token: string) => api.post<{ backup_codes: string[] }>('/tfa/verify-setup', { token }),
+};

@@ -1,0 +1,75 @@
+/** Host groups (chalicelib/host/groups.py, routes.py): list, create, change, delete, and the hosts of a group. */
+import { api } from './client';
+
+export interface HostGroup {
+  id: string;
+  name: string;
+  description: string | null;
+  color: string | null;
+  created_at: string | null;
+  updated_at: string | null;
+}
+
+/** The body of POST /host-groups and PUT /host-groups/{id} (HostGroupWrite): name 1–100, description ≤ 500, color #RRGGBB. */
+export interface HostGroupWrite {
+  name: string;
+  description: string | null;
+  color: string;
+}
+
+/** The few host fields the group pages show (GET /host-groups/{id}/hosts answers the host list's rows). */
+export interface GroupHost {
+  host_id: string;
+  friendly_name: string;
+  hostname: string | null;
+  status: string | null;
+}
+
+export interface GroupHostPage {
+  hosts: GroupHost[];
+  next_cursor: string | null;
+}
+
+export interface GroupMembers {
+  hosts: GroupHost[];
+  /** false: the search stopped before the end of the fleet (the list may be longer than shown). */
+  complete: boolean;
+}
+
+export const hostGroupKeys = {
+  all: ['hostGroups'] as const,
+  list: ['hostGroups', 'list'] as const,
+  members: (groupId: string) => ['hostGroups', groupId, 'members'] as const,
+};
+
+/** A page read while looking for a group's hosts; the server's maximum, so the pages are few. */
+const MEMBER_PAGE_SIZE = 200;
+
+export const hostGroupsApi = {
+  list: (signal?: AbortSignal) => api.get<{ groups: HostGroup[] }>('/host-groups', signal ? { signal } : {}),
+  create: (body: HostGroupWrite) => api.post<HostGroup>('/host-groups', body),
+  update: (groupId: string, body: HostGroupWrite) => api.put<HostGroup>(`/host-groups/${encodeURIComponent(groupId)}`, body),
+  remove: (groupId: string) => api.delete<{ message: string }>(`/host-groups/${encodeURIComponent(groupId)}`),
+  hosts: (groupId: string, cursor: string | null, signal?: AbortSignal) =>
+    api.get<GroupHostPage>(`/host-groups/${encodeURIComponent(groupId)}/hosts`, { query: { limit: MEMBER_PAGE_SIZE, cursor }, signal }),
+
+  /**
+   * The first `want` hosts of a group, for the delete dialog. The server filters a page of the fleet *after*
+   * reading it, so a page can be empty while later ones hold members: follow the cursor until enough hosts are
+   * found, the fleet ends, or `maxPages` pages were read (200 hosts each: 2,000 by default). The user is waiting
+   * on this answer, and the server refuses to delete a populated group anyway.
+   */
+  async findMembers(groupId: string, { want = 10, maxPages = 10, signal }: { want?: number; maxPages?: number; signal?: AbortSignal } = {}):
+  Promise<GroupMembers> {
+    const found: GroupHost[] = [];
+    let cursor: string | null = null;
+    for (let page = 0; page < maxPages; page += 1) {
+      const answer: GroupHostPage = await hostGroupsApi.hosts(groupId, cursor, signal);
+      found.push(...answer.hosts);
+      cursor = answer.next_cursor;
+      if (!cursor) return { hosts: found.slice(0, want), complete: found.length <= want };
+      if (found.length >= want) return { hosts: found.slice(0, want), complete: false };
+    }
+    return { hosts: found, complete: false };
+  },
+};

@@ -1,0 +1,97 @@
+/**
+ * User administration and roles (chalicelib/user, chalicelib/rbac): Settings → Users and Settings → Roles.
+ * The answers' shapes are those of user/schemas.py `read()` and rbac/service.py `_view()` / `catalogue()`.
+ */
+import { api } from './client';
+import type { User } from './types';
+
+export type ManagedUser = User;
+
+export interface UserCreateBody {
+  username: string;
+  email: string;
+  password: string;
+  first_name?: string | null;
+  last_name?: string | null;
+  role: string;
+}
+
+/** Only the fields sent change (the server leaves absent ones as they are). */
+export interface UserUpdateBody {
+  email?: string;
+  first_name?: string;
+  last_name?: string;
+  role?: string;
+  is_active?: boolean;
+}
+
+export interface RoleView {
+  role: string;
+  label: string;
+  builtin: boolean;
+  /** superadmin, admin and user: permissions hard-coded, never editable. */
+  locked: boolean;
+  rank: number;
+  /** Every permission key of the catalogue, true when granted. */
+  permissions: Record<string, boolean>;
+  granted: number;
+  total: number;
+}
+
+export interface CataloguePermission {
+  key: string;
+  label: string;
+  description: string;
+}
+
+export interface PermissionTier {
+  tier: string;
+  label: string;
+  risk: string;
+  description: string;
+  permissions: CataloguePermission[];
+}
+
+export interface PermissionCatalogue {
+  tiers: PermissionTier[];
+  total: number;
+}
+
+/** The tenant's password policy (tenant/schemas.py PasswordPolicy). */
+export interface PasswordPolicy {
+  min_length: number;
+  require_uppercase: boolean;
+  require_lowercase: boolean;
+  require_number: boolean;
+  require_special: boolean;
+}
+
+const userPath = (id: string) => `/auth/admin/users/${encodeURIComponent(id)}`;
+const rolePath = (role: string) => `/permissions/roles/${encodeURIComponent(role)}`;
+
+export const userKeys = {
+  all: ['users'] as const,
+  list: ['users', 'list'] as const,
+  roles: ['users', 'roles'] as const,
+  catalogue: ['users', 'permission-catalogue'] as const,
+  passwordPolicy: ['users', 'password-policy'] as const,
+};
+
+export const usersApi = {
+  list: async (signal?: AbortSignal) => (await api.get<{ users: ManagedUser[] }>('/auth/admin/users', { signal })).users,
+  create: (body: UserCreateBody) => api.post<ManagedUser>('/auth/admin/users', body),
+  update: (id: string, body: UserUpdateBody) => api.put<ManagedUser>(userPath(id), body),
+  remove: (id: string) => api.delete<{ message: string }>(userPath(id)),
+  resetPassword: (id: string, newPassword: string) => api.post<{ message: string }>(`${userPath(id)}/reset-password`, { newPassword }),
+
+  roles: async (signal?: AbortSignal) => (await api.get<{ roles: RoleView[] }>('/permissions/roles', { signal })).roles,
+  catalogue: (signal?: AbortSignal) => api.get<PermissionCatalogue>('/permissions/catalogue', { signal }),
+  /** Create a custom role or replace the permissions of an editable one (the full set of granted keys). */
+  saveRole: (role: string, permissions: string[], label?: string) =>
+    api.put<RoleView>(rolePath(role), label ? { permissions, label } : { permissions }),
+  deleteRole: (role: string) => api.delete<{ message: string }>(rolePath(role)),
+
+  /** Readable only with can_manage_settings (GET /settings/security); others fall back to the documented minimum. */
+  passwordPolicy: async (signal?: AbortSignal) =>
+    (await api.get<{ password_policy: PasswordPolicy }>('/settings/security', { signal })).password_policy,
+};

@@ -1,0 +1,104 @@
+/** Show, hide and reorder the dashboard's cards: checkboxes and move buttons, all reachable by keyboard. */
+import { ActionIcon, Button, Checkbox, Group, Modal, Stack, Text, VisuallyHidden } from '@mantine/core';
+import { useEffect, useReducer, useRef, useState } from 'react';
+
+import { cardById, type CardId } from './cards';
+import classes from './Dashboard.module.css';
+import { describePosition, isDefaultLayout, layoutReducer, type Layout } from './layout';
+
+export interface CustomizeDashboardProps {
+  opened: boolean;
+  layout: Layout;
+  onClose: () => void;
+  onSave: (layout: Layout) => void;
+  saving?: boolean;
+}
+
+type Direction = 'up' | 'down';
+
+function Arrow({ direction }: { direction: Direction }) {
+  return (
+    <svg width="16" height="16" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2" aria-hidden="true">
+      <path d={direction === 'up' ? 'M6 15l6-6 6 6' : 'M6 9l6 6 6-6'} />
+    </svg>
+  );
+}
+
+export function CustomizeDashboard({ opened, layout, onClose, onSave, saving = false }: CustomizeDashboardProps) {
+  return (
+    <Modal opened={opened} onClose={onClose} title="Customize dashboard" size="md">
+      {/* Mounted only while open, so every opening starts from the saved layout. */}
+      {opened ? <Editor layout={layout} onClose={onClose} onSave={onSave} saving={saving} /> : null}
+    </Modal>
+  );
+}
+
+function Editor({ layout, onClose, onSave, saving }: Omit<CustomizeDashboardProps, 'opened'>) {
+  const [draft, dispatch] = useReducer(layoutReducer, layout);
+  const [announcement, setAnnouncement] = useState('');
+  const [focusAfterMove, setFocusAfterMove] = useState<{ id: CardId; direction: Direction } | null>(null);
+  const buttons = useRef(new Map<string, HTMLButtonElement>());
+
+  useEffect(() => {
+    if (!focusAfterMove) return;
+    // Keep focus on the moved card's button; at the top or bottom that button is disabled, so take the other one.
+    const { id, direction } = focusAfterMove;
+    const other: Direction = direction === 'up' ? 'down' : 'up';
+    const same = buttons.current.get(`${id}:${direction}`);
+    (same && !same.disabled ? same : buttons.current.get(`${id}:${other}`))?.focus();
+  }, [focusAfterMove, draft]);
+
+  const move = (id: CardId, direction: Direction) => {
+    const next = layoutReducer(draft, { type: 'move', id, by: direction === 'up' ? -1 : 1 });
+    dispatch({ type: 'replace', layout: next });
+    setAnnouncement(describePosition(next, id));
+    setFocusAfterMove({ id, direction });
+  };
+
+  return (
+    <Stack gap="md">
+      <Text size="sm" c="dimmed">
+        Choose the cards to show and their order. Changes apply when you save.
+      </Text>
+      <ol className={classes.customizeList} aria-label="Dashboard cards">
+        {draft.map((card, index) => {
+          const title = cardById(card.id)?.title ?? card.id;
+          return (
+            <li key={card.id} className={classes.customizeRow}>
+              <Checkbox label={title} checked={card.visible} onChange={() => dispatch({ type: 'toggle', id: card.id })} style={{ flex: 1 }} />
+              {(['up', 'down'] as const).map((direction) => (
+                <ActionIcon
+                  key={direction}
+                  variant="default"
+                  aria-label={`Move ${title} ${direction}`}
+                  disabled={direction === 'up' ? index === 0 : index === draft.length - 1}
+                  onClick={() => move(card.id, direction)}
+                  ref={(element: HTMLButtonElement | null) => {
+                    if (element) buttons.current.set(`${card.id}:${direction}`, element);
+                    else buttons.current.delete(`${card.id}:${direction}`);
+                  }}
+                >
+                  <Arrow direction={direction} />
+                </ActionIcon>
+              ))}
+            </li>
+          );
+        })}
+      </ol>
+      <VisuallyHidden aria-live="polite">{announcement}</VisuallyHidden>
+      <Group justify="space-between">
+        <Button variant="subtle" onClick={() => dispatch({ type: 'reset' })} disabled={isDefaultLayout(draft)}>
+          Reset to default
+        </Button>
+        <Group gap="xs">
+          <Button variant="default" onClick={onClose}>
+            Cancel
+          </Button>
+          <Button onClick={() => onSave(draft)} loading={saving}>
+            Save layout
+          </Button>
+        </Group>
+      </Group>
+    </Stack>
+  );
+}

@@ -1,0 +1,105 @@
+/** The dashboard's cards: what each shows, computed from GET /dashboard/stats. */
+import type { DashboardStats } from '../../api/types';
+
+export type CardId =
+  | 'total_hosts'
+  | 'hosts_needing_updates'
+  | 'security_updates'
+  | 'os_distribution'
+  | 'update_status'
+  | 'offline_hosts'
+  | 'reboot_required';
+
+export interface Slice {
+  name: string;
+  value: number;
+  color: string;
+}
+
+interface CardBase {
+  id: CardId;
+  title: string;
+  defaultVisible: boolean;
+}
+
+export interface StatCardDef extends CardBase {
+  kind: 'stat';
+  value: (stats: DashboardStats) => number;
+  detail: (stats: DashboardStats) => string;
+  /** The hosts list filtered to what the card counts (GET /hosts filter names). */
+  href: string;
+  /** Mantine colour of the number when it is not zero. */
+  alert?: string;
+}
+
+export interface ChartCardDef extends CardBase {
+  kind: 'chart';
+  slices: (stats: DashboardStats) => Slice[];
+  description: string;
+}
+
+export type CardDef = StatCardDef | ChartCardDef;
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+const colour = (name: string) => `var(--mantine-color-${name}-6)`;
+const OS_COLOURS = ['blue', 'teal', 'grape', 'orange', 'cyan', 'pink', 'lime', 'indigo'];
+const MAX_OS_SLICES = 6;
+
+/** OS families by host count, the smallest folded into "Other" so the chart stays readable. */
+export function osSlices(stats: DashboardStats): Slice[] {
+  const sorted = Object.entries(stats.os_distribution).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const shown = sorted.length > MAX_OS_SLICES ? sorted.slice(0, MAX_OS_SLICES - 1) : sorted;
+  const rest = sorted.slice(shown.length).reduce((sum, [, n]) => sum + n, 0);
+  const slices = shown.map(([name, value], i) => ({ name, value, color: colour(OS_COLOURS[i % OS_COLOURS.length] ?? 'gray') }));
+  return rest > 0 ? [...slices, { name: 'Other', value: rest, color: colour('gray') }] : slices;
+}
+
+/** Every host in exactly one bucket: up to date, updates, security updates (a subset of updates), awaiting a first report. */
+export function updateStatusSlices(stats: DashboardStats): Slice[] {
+  const security = Math.max(0, stats.hosts_with_security_updates);
+  const otherUpdates = Math.max(0, stats.hosts_needing_updates - security);
+  const pending = Math.max(0, stats.hosts_by_status.pending ?? 0);
+  return [
+    { name: 'Up to date', value: Math.max(0, stats.up_to_date_hosts), color: colour('teal') },
+    { name: 'Updates available', value: otherUpdates, color: colour('orange') },
+    { name: 'Security updates', value: security, color: colour('red') },
+    { name: 'Awaiting first report', value: pending, color: colour('gray') },
+  ].filter((slice) => slice.value > 0);
+}
+
+export const CARDS: readonly CardDef[] = [
+  {
+    id: 'total_hosts', kind: 'stat', title: 'Total hosts', defaultVisible: true, href: '/hosts',
+    value: (s) => s.total_hosts, detail: (s) => `${s.up_to_date_hosts} up to date`,
+  },
+  {
+    id: 'hosts_needing_updates', kind: 'stat', title: 'Hosts needing updates', defaultVisible: true, href: '/hosts?needs_updates=true',
+    alert: 'orange', value: (s) => s.hosts_needing_updates, detail: (s) => `of ${plural(s.total_hosts, 'host')}`,
+  },
+  {
+    id: 'security_updates', kind: 'stat', title: 'Security updates', defaultVisible: true, href: '/hosts?security=true', alert: 'red',
+    value: (s) => s.hosts_with_security_updates, detail: (s) => `${s.hosts_with_security_updates === 1 ? 'host has' : 'hosts have'} security updates`,
+  },
+  {
+    id: 'offline_hosts', kind: 'stat', title: 'Offline hosts', defaultVisible: true, href: '/hosts?status=offline', alert: 'red',
+    value: (s) => s.offline_hosts, detail: () => 'not reporting',
+  },
+  {
+    id: 'reboot_required', kind: 'stat', title: 'Reboot required', defaultVisible: true, href: '/hosts?reboot_required=true',
+    alert: 'yellow', value: (s) => s.hosts_reboot_required, detail: (s) => `${s.hosts_reboot_required === 1 ? 'host needs' : 'hosts need'} a restart`,
+  },
+  {
+    id: 'os_distribution', kind: 'chart', title: 'OS distribution', defaultVisible: true, slices: osSlices,
+    description: 'Hosts by operating system',
+  },
+  {
+    id: 'update_status', kind: 'chart', title: 'Update status', defaultVisible: true, slices: updateStatusSlices,
+    description: 'Hosts by update status',
+  },
+];
+
+const BY_ID = new Map<string, CardDef>(CARDS.map((card) => [card.id, card]));
+
+export function cardById(id: string): CardDef | undefined {
+  return BY_ID.get(id);
+}

@@ -1,0 +1,127 @@
+/** /packages/:name: one package's fleet counts and the hosts that have it. */
+import { Anchor, Button, Paper, Stack, Text, Title } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { Link, useParams } from 'react-router';
+
+import { ApiError } from '../../api/errors';
+import { hostHref, hostLabel, inventoryApi, inventoryKeys, type FleetPackage, type PackageHost } from '../../api/inventory';
+import { RequirePermission } from '../../auth/guards';
+import { DataTable, EmptyState, ErrorState, LoadingState, Page, useCursorQuery, type Column } from '../../components';
+import { fleetStatus, hostsLabel, hostStatus } from './filters';
+import { PackageStatusBadge, SparsePageNotice, SummaryCard, SummaryGrid } from './parts';
+
+const HOSTS_PAGE_SIZE = 50;
+
+function version(value: string) {
+  return value ? <Text span size="sm" ff="monospace" style={{ overflowWrap: 'anywhere' }}>{value}</Text> : <Text span c="dimmed">—</Text>;
+}
+
+function formatTime(iso: string): string {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? '—' : date.toLocaleString();
+}
+
+const HOST_COLUMNS: Column<PackageHost>[] = [
+  {
+    key: 'host', header: 'Host',
+    cell: (h) => <Anchor component={Link} to={hostHref(h.host_id)} fw={500} style={{ overflowWrap: 'anywhere' }}>{hostLabel(h)}</Anchor>,
+  },
+  { key: 'current_version', header: 'Installed version', cell: (h) => version(h.current_version) },
+  { key: 'available_version', header: 'Available version', cell: (h) => version(h.needs_update ? h.available_version : '') },
+  { key: 'status', header: 'Status', cell: (h) => <PackageStatusBadge status={hostStatus(h)} /> },
+  { key: 'source_repository', header: 'Source repository', cell: (h) => h.source_repository || <Text span c="dimmed">—</Text> },
+  { key: 'updated_at', header: 'Changed', cell: (h) => <Text span size="sm" style={{ whiteSpace: 'nowrap' }}>{formatTime(h.updated_at)}</Text> },
+];
+
+function PackageSummary({ pkg }: { pkg: FleetPackage }) {
+  const upToDate = Math.max(0, pkg.installed_hosts - pkg.outdated_hosts);
+  return (
+    <>
+      <SummaryGrid label="Package summary">
+        <SummaryCard title="Hosts with Package" value={pkg.installed_hosts.toLocaleString()} />
+        <SummaryCard title="Updates Needed" value={pkg.outdated_hosts.toLocaleString()} color={pkg.outdated_hosts > 0 ? 'orange.8' : undefined}
+          detail={pkg.security_hosts > 0 ? `${hostsLabel(pkg.security_hosts)} with a security update` : 'No security updates'}
+        />
+        <SummaryCard title="Up to Date" value={upToDate.toLocaleString()} />
+        <SummaryCard title="Latest Version" text value={pkg.latest_version ?? '—'} detail="Newest version any host has seen" />
+      </SummaryGrid>
+      <Paper withBorder p="md" radius="md">
+        <Stack gap="xs">
+          <Title order={2} size="h5">
+            Description
+          </Title>
+          <Text size="sm" c={pkg.description ? undefined : 'dimmed'} style={{ whiteSpace: 'pre-line' }}>
+            {pkg.description || 'No description reported.'}
+          </Text>
+          {pkg.category ? (
+            <Text size="sm" c="dimmed">
+              Category: {pkg.category}
+            </Text>
+          ) : null}
+        </Stack>
+      </Paper>
+    </>
+  );
+}
+
+function PackageHosts({ name }: { name: string }) {
+  const { query, pagination } = useCursorQuery({
+    queryKey: inventoryKeys.packageHosts(name),
+    fetchPage: (cursor, signal) => inventoryApi.packageHosts(name, { cursor, limit: HOSTS_PAGE_SIZE, signal }),
+  });
+  const rows = query.data?.hosts;
+  if (query.error instanceof ApiError && query.error.status === 404) return null; // the page says "Package not found"
+  return (
+    <Stack gap="sm" component="section" aria-labelledby="package-hosts-heading">
+      <Title order={2} size="h4" id="package-hosts-heading">
+        Hosts
+      </Title>
+      {rows && rows.length === 0 && pagination.hasNext ? (
+        <SparsePageNotice pagination={pagination} fetching={query.isPlaceholderData} />
+      ) : (
+        <DataTable caption={`Hosts with ${name}`} columns={HOST_COLUMNS} rows={rows} rowKey={(h) => h.host_id} pagination={pagination}
+          fetching={query.isPlaceholderData} error={query.error} onRetry={() => void query.refetch()}
+          loadingLabel="Loading hosts…" empty="No host reports this package any more"
+        />
+      )}
+    </Stack>
+  );
+}
+
+function PackageView({ name }: { name: string }) {
+  const pkg = useQuery({ queryKey: inventoryKeys.package(name), queryFn: ({ signal }) => inventoryApi.package(name, signal) });
+  const back = <Anchor component={Link} to="/packages">← All packages</Anchor>;
+
+  if (pkg.error instanceof ApiError && pkg.error.status === 404) {
+    return (
+      <Page title={name} description={back}>
+        <EmptyState title="Package not found" description="No host reports a package by this name."
+          action={<Button component={Link} to="/packages" variant="default">Back to packages</Button>}
+        />
+      </Page>
+    );
+  }
+  let summary;
+  if (pkg.data) summary = <PackageSummary pkg={pkg.data} />;
+  else if (pkg.error) summary = <ErrorState error={pkg.error} title="Could not load this package" onRetry={() => void pkg.refetch()} />;
+  else summary = <LoadingState label="Loading package…" />;
+
+  return (
+    <Page title={name} description={back}
+      actions={pkg.data ? <PackageStatusBadge status={fleetStatus(pkg.data)} /> : undefined}
+    >
+      {summary}
+      {/* Loaded beside the package, not after it: a missing package answers 404 to both. */}
+      <PackageHosts name={name} />
+    </Page>
+  );
+}
+
+export default function PackageDetail() {
+  const { name = '' } = useParams();
+  return (
+    <RequirePermission permission="can_view_packages" page="Packages">
+      <PackageView name={name} />
+    </RequirePermission>
+  );
+}

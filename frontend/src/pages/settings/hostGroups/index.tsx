@@ -1,0 +1,83 @@
+/**
+ * Settings → Host groups (C5.1–C5.8): the organisation's groups with their colour, description and a link to
+ * their hosts; create, edit and delete for holders of can_manage_hosts (the server's rule for these routes).
+ */
+import { Anchor, Button, ColorSwatch, Group, Stack, Text, Title } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { Link } from 'react-router';
+
+import { hostGroupKeys, hostGroupsApi, type HostGroup } from '../../../api/hostGroups';
+import { useCan } from '../../../auth/useSession';
+import { DataTable, type Column } from '../../../components/DataTable';
+import { EmptyState } from '../../../components/states';
+import { DeleteGroupModal } from './DeleteGroupModal';
+import { GroupFormModal } from './GroupFormModal';
+
+export default function HostGroupsSettings() {
+  const canManage = useCan('can_manage_hosts');
+  const groups = useQuery({ queryKey: hostGroupKeys.list, queryFn: ({ signal }) => hostGroupsApi.list(signal) });
+  // The form's group stays set while the dialog closes, so its title does not change mid-transition.
+  const [form, setForm] = useState<{ opened: boolean; group: HostGroup | null }>({ opened: false, group: null });
+  const openForm = (group: HostGroup | null) => setForm({ opened: true, group });
+  const [deleting, setDeleting] = useState<{ opened: boolean; group: HostGroup | null }>({ opened: false, group: null });
+
+  const columns: Column<HostGroup>[] = [
+    {
+      key: 'name', header: 'Group', cell: (g) => (
+        <Group gap="xs" wrap="nowrap">
+          <ColorSwatch color={g.color ?? 'var(--mantine-color-gray-5)'} size={14} aria-hidden="true" />
+          <Text fw={600} size="sm">{g.name}</Text>
+        </Group>
+      ),
+    },
+    { key: 'description', header: 'Description', cell: (g) => (g.description ? <Text size="sm">{g.description}</Text> : <Text size="sm" c="dimmed">—</Text>) },
+    {
+      key: 'hosts', header: 'Hosts', cell: (g) => (
+        <Anchor component={Link} to={`/hosts?group=${encodeURIComponent(g.id)}`} size="sm" aria-label={`Hosts in ${g.name}`}>View hosts</Anchor>
+      ),
+    },
+  ];
+  if (canManage) {
+    columns.push({
+      key: 'actions', header: 'Actions', align: 'right', cell: (g) => (
+        <Group gap={4} justify="flex-end" wrap="nowrap">
+          <Button size="compact-sm" variant="subtle" onClick={() => openForm(g)} aria-label={`Edit ${g.name}`}>Edit</Button>
+          <Button size="compact-sm" variant="subtle" color="red" onClick={() => setDeleting({ opened: true, group: g })} aria-label={`Delete ${g.name}`}>Delete</Button>
+        </Group>
+      ),
+    });
+  }
+
+  const create = canManage ? <Button onClick={() => openForm(null)}>Create group</Button> : null;
+  return (
+    <Stack gap="md">
+      <Group justify="space-between" align="flex-start" wrap="wrap">
+        <Stack gap={4}>
+          <Title order={2}>Host groups</Title>
+          <Text c="dimmed" size="sm">
+            Groups organise the fleet: a host can belong to any number of them. Assign hosts to groups on the Hosts page or a host's page.
+          </Text>
+        </Stack>
+        {create}
+      </Group>
+      <DataTable
+        caption="Host groups"
+        columns={columns}
+        rows={groups.data?.groups}
+        rowKey={(g) => g.id}
+        error={groups.error}
+        onRetry={() => void groups.refetch()}
+        empty={<EmptyState title="No host groups yet" description="Groups such as Production or Web servers let you filter and target hosts together."
+          action={create}
+        />}
+      />
+      {canManage ? (
+        <>
+          <GroupFormModal opened={form.opened} group={form.group} onClose={() => setForm((f) => ({ ...f, opened: false }))} />
+          <DeleteGroupModal opened={deleting.opened} group={deleting.group} onClose={() => setDeleting((d) => ({ ...d, opened: false }))} />
+        </>
+      ) : null}
+    </Stack>
+  );
+}
