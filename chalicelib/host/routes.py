@@ -23,7 +23,7 @@ def _flag(request: Request, name: str) -> bool:
     return value in ("1", "true", "yes")
 
 
-@route(bp, "/hosts", summary="Hosts with filters (group, status, os, needs_updates, security, reboot_required, search) and "
+@route(bp, "/hosts", summary="Hosts with filters (group: an id or `ungrouped`, status, os, needs_updates, security, reboot_required, search) and "
        "sort (friendly_name, hostname, status, os, last_report_at, updates_count, security_count, created_at; order asc|desc)",
        tags=TAGS, permission="can_view_hosts")
 def list_hosts(request: Request) -> dict:

@@ -269,11 +269,16 @@ def rekey_agent(tenant_id: str, host: dict[str, Any], *, old_api_id: str, agent:
     ])
 
 
+UNGROUPED = "ungrouped"  # the host list's group filter for hosts in no group (group ids are UUIDs, so it cannot clash)
+
+
 def filters_for(*, group: str | None, status: str | None, os_type: str | None, needs_updates: bool, security: bool,
                 reboot: bool, search: str | None) -> list[Any]:
     """DynamoDB filter conditions for the host list's filters."""
     conditions: list[Any] = []
-    if group:
+    if group == UNGROUPED:
+        conditions.append(Attr("group_ids").not_exists() | Attr("group_ids").size().eq(0))
+    elif group:
         conditions.append(Attr("group_ids").contains(group))
     if status:
         conditions.append(Attr("status").eq(status))

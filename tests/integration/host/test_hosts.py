@@ -245,6 +245,15 @@ def test_host_list_group_filter_returns_the_members_of_that_group(admin, fleet):
     assert _names(admin.get("/api/v1/hosts?group=no-such-group")) == []
 
 
+def test_host_list_ungrouped_filter_returns_the_hosts_in_no_group(admin, fleet):
+    # Given a host that had groups and lost them
+    echo = enrol(admin, "echo", hostGroupIds=[fleet["g1"]])
+    assert admin.put(f"/api/v1/hosts/{echo.host_id}/groups", {"group_ids": []}).status_code == 200
+    # When / Then: hosts never grouped and hosts whose groups were cleared
+    assert _names(admin.get("/api/v1/hosts?group=ungrouped")) == ["delta", "echo"]
+    assert _names(admin.get("/api/v1/hosts?group=ungrouped&status=active")) == ["delta"]
+
+
 def test_host_list_entries_carry_the_check_in_state_and_no_secrets(admin, fleet):
     hosts = {h["friendly_name"]: h for h in admin.get("/api/v1/hosts").json_body["hosts"]}
     alpha, charlie = hosts["alpha"], hosts["charlie"]

@@ -22,7 +22,8 @@ export function HostFiltersBar({ filters, groups, onChange, onClear }: HostFilte
   const active = panelFilterCount(filters);
   // The panel starts open when a link arrives with filters set, so they are visible.
   const [open, setOpen] = useState(active > 0);
-  const groupOptions = (groups ?? []).map((group) => ({ value: group.id, label: group.name }));
+  // "ungrouped" is the server's filter for hosts in no group (C5.8).
+  const groupOptions = [...(groups ?? []).map((group) => ({ value: group.id, label: group.name })), { value: 'ungrouped', label: 'Ungrouped' }];
   // A deep link to a group that is not loaded yet (or was deleted) still shows as selected.
   if (filters.group && !groupOptions.some((option) => option.value === filters.group)) {
     groupOptions.push({ value: filters.group, label: groups ? 'Unknown group' : 'Loading…' });

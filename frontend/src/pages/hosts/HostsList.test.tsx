@@ -96,6 +96,16 @@ describe('the hosts list', () => {
     await waitFor(() => expect(hostsUrls().at(-1)!.searchParams.get('group')).toBeNull());
   });
 
+  it('offers the hosts in no group as a group filter', async () => {
+    stubApi({
+      'GET /me/context': { body: VIEWER }, 'GET /hosts': { body: { hosts: [host()], next_cursor: null } }, 'GET /host-groups': { body: { groups: GROUPS } },
+    });
+    renderRoutes(routes, '/hosts?group=ungrouped');
+    await screen.findByRole('link', { name: 'web-01' });
+    expect(hostsUrls()[0]!.searchParams.get('group')).toBe('ungrouped');
+    expect(screen.getByRole('textbox', { name: 'Host group' })).toHaveValue('Ungrouped');
+  });
+
   it('searches after typing pauses', async () => {
     stubApi({
       'GET /me/context': { body: VIEWER }, 'GET /hosts': { body: { hosts: [host()], next_cursor: null } }, 'GET /host-groups': { body: { groups: GROUPS } },
