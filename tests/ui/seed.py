@@ -24,6 +24,7 @@ from tests.factories.fleet import full_report, hashes_of, packages
 from tests.ui.harness import ADMIN
 
 RETRIED = {429, 503}
+RETRIED_IF_IDEMPOTENT = {504}  # the gateway gave up after 29 s: the request may have happened
 SYSTEMS = (("Ubuntu", "22.04", "5.15.0-91-generic"), ("Ubuntu", "24.04", "6.8.0-45-generic"), ("Debian GNU/Linux", "12 (bookworm)", "6.1.0-25-amd64"))
 
 
@@ -70,7 +71,10 @@ async def _send(client: httpx.AsyncClient, path: str, body: dict[str, Any], head
                 return f"{type(exc).__name__}"
             await asyncio.sleep(2 ** attempt)
             continue
-        if response.status_code not in RETRIED:
+        if response.status_code == 401 and "Authorization" in headers and response.json().get("code") == "token_expired":
+            headers["Authorization"] = f"Bearer {await asyncio.to_thread(sign_in, str(client.base_url))}"  # a seed outlasting the 1 h token
+            continue
+        if response.status_code not in RETRIED and not (idempotent and response.status_code in RETRIED_IF_IDEMPOTENT):
             return response
         await asyncio.sleep(float(response.headers.get("Retry-After", 2 ** attempt)))
     return "gave up after 5 attempts"
@@ -96,11 +100,12 @@ def _describe(outcome: str | httpx.Response) -> str:
     return outcome if isinstance(outcome, str) else f"{outcome.status_code} {outcome.text[:200]}"
 
 
-async def _seed(url: str, token: str, *, hosts: int, package_count: int, concurrency: int, prefix: str, progress: bool) -> Fleet:
+async def _seed(url: str, token: str, *, hosts: int, start: int, package_count: int, concurrency: int, prefix: str,
+                progress: bool) -> Fleet:
     fleet = Fleet()
-    admin = {"Authorization": f"Bearer {token}"}
+    admin = {"Authorization": f"Bearer {token}"}  # shared by the workers, so one renewal serves them all
     queue: asyncio.Queue[int] = asyncio.Queue()
-    for index in range(hosts):
+    for index in range(start, start + hosts):
         queue.put_nowait(index)
 
     async def worker(client: httpx.AsyncClient) -> None:
@@ -118,10 +123,12 @@ async def _seed(url: str, token: str, *, hosts: int, package_count: int, concurr
     return fleet
 
 
-def seed(url: str, *, token: str, hosts: int = 1000, package_count: int = 100, concurrency: int = 8, prefix: str = "seed",
-         progress: bool = False) -> Fleet:
-    """Enrol `hosts` hosts and send each a full report, `concurrency` at a time; return their names, ids and any errors."""
-    work = _seed(url, token, hosts=hosts, package_count=package_count, concurrency=concurrency, prefix=prefix, progress=progress)
+def seed(url: str, *, token: str, hosts: int = 1000, start: int = 0, package_count: int = 100, concurrency: int = 8,
+         prefix: str = "seed", progress: bool = False) -> Fleet:
+    """Enrol `hosts` hosts (numbered from `start`) and send each a full report, `concurrency` at a time; return their names, ids
+    and any errors."""
+    work = _seed(url, token, hosts=hosts, start=start, package_count=package_count, concurrency=concurrency, prefix=prefix,
+                 progress=progress)
     # A thread of its own: Playwright's sync API already runs an event loop in this one.
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, work).result()
@@ -131,6 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.ui.seed", description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", default="http://localhost:8000")
     parser.add_argument("--hosts", type=int, default=1000)
+    parser.add_argument("--start", type=int, default=0, help="number of the first host (to add to a seeded stack)")
     parser.add_argument("--packages", type=int, default=100, help="packages per host (default 100)")
     parser.add_argument("--concurrency", type=int, default=8, help="hosts seeded at once (default 8)")
     parser.add_argument("--prefix", default="seed", help="friendly-name prefix (default seed: seed-00000, ...)")
@@ -138,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--password", default=ADMIN.password)
     args = parser.parse_args(argv)
     token = sign_in(args.url, username=args.username, password=args.password)
-    fleet = seed(args.url, token=token, hosts=args.hosts, package_count=args.packages, concurrency=args.concurrency,
+    fleet = seed(args.url, token=token, hosts=args.hosts, start=args.start, package_count=args.packages, concurrency=args.concurrency,
                  prefix=args.prefix, progress=True)
     print(f"seeded {len(fleet.hosts)} hosts in {fleet.seconds:.1f}s, {len(fleet.errors)} errors")
     for error in fleet.errors[:20]:

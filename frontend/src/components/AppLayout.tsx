@@ -58,6 +58,7 @@ export function AppLayout() {
         {items.map((item) => (
           <NavLink key={item.to} component={RouterNavLink} to={item.to} end={item.to === '/'} label={item.label}
             active={item.to === '/' ? pathname === '/' : pathname === item.to || pathname.startsWith(`${item.to}/`)}
+            onClick={close} // the menu closes on navigation, and also when the link is the page already shown
           />
         ))}
       </AppShell.Navbar>

@@ -102,7 +102,7 @@ export function HostsList() {
   const empty = filtered ? (
     <EmptyState title="No hosts match these filters" action={<Button variant="default" onClick={() => setParams((p) => clearFilters(p))}>Clear filters</Button>} />
   ) : (
-    <EmptyState title="No hosts yet" description="Add your first host: PatchMon gives you a one-line command that installs the agent on it."
+    <EmptyState title="No hosts yet" description="Add your first host: you get a one-line command that installs the agent on it."
       action={canManage ? <Button onClick={openWizard}>Add your first host</Button> : undefined}
     />
   );
