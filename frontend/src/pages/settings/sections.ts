@@ -13,7 +13,7 @@ export interface SettingsSection {
 
 export const SETTINGS_SECTIONS: SettingsSection[] = [
   { path: 'users', label: 'Users', group: 'User management', anyOf: ['can_view_users', 'can_manage_users'] },
-  { path: 'roles', label: 'Roles', group: 'User management', anyOf: ['can_manage_users', 'can_manage_settings'] },
+  { path: 'roles', label: 'Roles', group: 'User management', anyOf: ['can_manage_users'] }, // GET /permissions/roles needs it
   { path: 'profile', label: 'My profile', group: 'User management' },
   { path: 'host-groups', label: 'Host groups', group: 'Hosts management', anyOf: ['can_view_hosts'] },
   { path: 'agent-config', label: 'Agent updates', group: 'Hosts management', anyOf: ['can_manage_settings'] },
