@@ -104,3 +104,65 @@ def test_snapshot_export_reads_exactly_what_a_scan_returns():
         exported = moto_dynamodb.export_items(TABLE, account_id="123456789012", region="us-east-1")
         key = lambda item: (item["pk"]["S"], item["sk"]["S"])  # noqa: E731
         assert sorted(exported, key=key) == sorted(scanned, key=key)
+
+
+def _indexed_table(ddb) -> None:
+    ddb.create_table(TableName=TABLE, BillingMode="PAY_PER_REQUEST",
+                     AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk", "g", "gs")],
+                     KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+                     GlobalSecondaryIndexes=[{"IndexName": "gsi", "Projection": {"ProjectionType": "ALL"},
+                                              "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}, {"AttributeName": "gs", "KeyType": "RANGE"}]}])
+    for p in range(6):
+        for s in range(25):
+            item = {"pk": {"S": f"P{p}"}, "sk": {"S": f"{'A' if s % 2 else 'B'}#{s:03d}"}, "n": {"N": str(s)}}
+            if s % 3 == 0:  # sparse index
+                item.update(g={"S": f"G{s % 2}"}, gs={"S": f"{25 - s:03d}"})
+            ddb.put_item(TableName=TABLE, Item=item)
+
+
+QUERIES = {
+    "partition": {"KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": {"S": "P2"}}},
+    "prefix, newest first": {"KeyConditionExpression": "pk = :p AND begins_with(sk, :a)", "ScanIndexForward": False,
+                             "ExpressionAttributeValues": {":p": {"S": "P3"}, ":a": {"S": "A#"}}},
+    "filtered": {"KeyConditionExpression": "pk = :p", "FilterExpression": "n > :five",
+                 "ExpressionAttributeValues": {":p": {"S": "P1"}, ":five": {"N": "5"}}},
+    "missing partition": {"KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": {"S": "nope"}}},
+    "index": {"IndexName": "gsi", "KeyConditionExpression": "g = :g", "ExpressionAttributeValues": {":g": {"S": "G0"}}},
+    "index, range": {"IndexName": "gsi", "KeyConditionExpression": "g = :g AND gs > :m", "ScanIndexForward": False,
+                     "ExpressionAttributeValues": {":g": {"S": "G1"}, ":m": {"S": "010"}}},
+}
+
+
+def _pages(ddb, query: dict) -> list[list[dict]]:
+    pages, start = [], None
+    while True:
+        answer = ddb.query(TableName=TABLE, Limit=4, **query, **({"ExclusiveStartKey": start} if start else {}))
+        pages.append(answer["Items"])
+        start = answer.get("LastEvaluatedKey")
+        if not start:
+            return pages
+
+
+@pytest.mark.parametrize("name", list(QUERIES))
+def test_a_query_answers_page_by_page_exactly_as_moto_does_when_it_reads_only_its_partition(name):
+    # Given the same table queried with moto's own Query and with the partition-only one
+    with mock_aws():
+        ddb = boto3.client("dynamodb", region_name="us-east-1")
+        _indexed_table(ddb)
+        expected = _pages(ddb, QUERIES[name])
+        # When
+        with moto_dynamodb.installed():
+            answered = _pages(ddb, QUERIES[name])
+    # Then
+    assert answered == expected
+
+
+def test_a_base_table_query_does_not_visit_other_partitions(monkeypatch):
+    with mock_aws(), moto_dynamodb.installed():
+        ddb = boto3.client("dynamodb", region_name="us-east-1")
+        _indexed_table(ddb)
+        visited = []
+        original = moto_dynamodb._all_items
+        monkeypatch.setattr(moto_dynamodb.Table, "all_items", lambda self: visited.extend(original(self)) or original(self))
+        ddb.query(TableName=TABLE, **QUERIES["partition"])
+        assert visited and {item.hash_key.value for item in visited} == {"P2"}
