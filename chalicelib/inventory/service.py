@@ -44,7 +44,7 @@ def apply_packages(tenant_id: str, host_id: str, packages: list[dict[str, Any]])
             aggregates.append(_package_delta(tenant_id, name, old, None))
     aggregates = [a for a in aggregates if a[1] or a[2]]
     if aggregates:
-        store.add_counters(aggregates)
+        apply_fleet_delta(tenant_id, _package_totals_delta(aggregates, store.add_counters(aggregates)))
     newer = [(keys.package_key(tenant_id, row["name"]), row["available_version"], versions.sort_key(row["available_version"])) for row in puts
              if row["needs_update"] and row["available_version"]
              and (stored.get(row["name"]) or {}).get("available_version") != row["available_version"]]
@@ -53,6 +53,22 @@ def apply_packages(tenant_id: str, host_id: str, packages: list[dict[str, Any]])
     rows = wanted.values()
     return {"packages_count": len(wanted), "updates_count": sum(r["needs_update"] for r in rows),
             "security_count": sum(r["needs_update"] and r["is_security_update"] for r in rows), "changed": len(puts) + len(deletes)}
+
+
+# Fleet counters of packages (not hosts) by the per-package counter that defines them.
+PACKAGE_TOTALS = {"outdated_hosts": "packages_needing_updates", "security_hosts": "packages_with_security_updates"}
+
+
+def _package_totals_delta(aggregates: list[tuple[Any, dict[str, int], Any]], after: list[dict[str, int]]) -> dict[str, int]:
+    """How many packages started or stopped needing an update on some host: a per-package counter that an ADD of +1 left
+    at 1 was 0, one that an ADD of -1 left at 0 is 0 now. Each ADD is atomic, so concurrent reports count each change once."""
+    delta: dict[str, int] = {}
+    for (_, deltas, _), counters in zip(aggregates, after, strict=True):
+        for counter, total in PACKAGE_TOTALS.items():
+            change = deltas.get(counter, 0)
+            if (change > 0 and counters.get(counter) == change) or (change < 0 and counters.get(counter) == 0):
+                delta[total] = delta.get(total, 0) + (1 if change > 0 else -1)
+    return {k: v for k, v in delta.items() if v}
 
 
 def _package_delta(tenant_id: str, name: str, old: dict[str, Any] | None, new: dict[str, Any] | None):
@@ -259,5 +275,7 @@ def dashboard(tenant_id: str) -> dict[str, Any]:
         "hosts_by_status": {k.split("|", 1)[1]: int(v) for k, v in stats.items() if k.startswith("status|") and int(v) > 0},
         "os_distribution": {k.split("|", 1)[1]: int(v) for k, v in stats.items() if k.startswith("os|") and int(v) > 0},
         "offline_hosts": n("status|offline"),
+        "packages_needing_updates": n("packages_needing_updates"),
+        "packages_with_security_updates": n("packages_with_security_updates"),
         "up_to_date_hosts": max(0, n("hosts_total") - n("hosts_needing_updates") - n("status|pending")),
     }

@@ -36,12 +36,13 @@ def write_items(puts: list[dict[str, Any]], deletes: list[tuple[str, str]]) -> N
             batch.delete_item(Key={"pk": pk, "sk": sk})
 
 
-def add_counters(updates: list[tuple[tuple[str, str], dict[str, int], dict[str, Any]]]) -> None:
-    """Apply (key, counter deltas, attributes to set) to many aggregate items, concurrently."""
+def add_counters(updates: list[tuple[tuple[str, str], dict[str, int], dict[str, Any]]]) -> list[dict[str, int]]:
+    """Apply (key, counter deltas, attributes to set) to many aggregate items, concurrently; return each item's counters
+    as the ADD left them (in the order given), so a caller can tell which one went from or to zero."""
     table = get_settings().main_table
     ddb = client("dynamodb")
 
-    def apply(update: tuple[tuple[str, str], dict[str, int], dict[str, Any]]) -> None:
+    def apply(update: tuple[tuple[str, str], dict[str, int], dict[str, Any]]) -> dict[str, int]:
         (pk, sk), deltas, sets = update
         names: dict[str, str] = {}
         values: dict[str, Any] = {}
@@ -53,13 +54,14 @@ def add_counters(updates: list[tuple[tuple[str, str], dict[str, int], dict[str, 
             names[f"#s{i}"], values[f":s{i}"] = name, value
             parts_set.append(f"#s{i} = :s{i}")
         expression = ("ADD " + ", ".join(parts_add) if parts_add else "") + (" SET " + ", ".join(parts_set) if parts_set else "")
-        ddb.update_item(TableName=table, Key=_ddb({"pk": pk, "sk": sk}), UpdateExpression=expression.strip(),
-                        ExpressionAttributeNames=names, ExpressionAttributeValues=_ddb(values))
+        answer = ddb.update_item(TableName=table, Key=_ddb({"pk": pk, "sk": sk}), UpdateExpression=expression.strip(),
+                                 ExpressionAttributeNames=names, ExpressionAttributeValues=_ddb(values), ReturnValues="UPDATED_NEW")
+        changed = answer.get("Attributes", {})
+        return {name: int(changed[name]["N"]) for name in deltas if name in changed}
 
     if len(updates) == 1:
-        apply(updates[0])
-    else:
-        list(_POOL.map(apply, updates))
+        return [apply(updates[0])]
+    return list(_POOL.map(apply, updates))
 
 
 def raise_latest_versions(updates: list[tuple[tuple[str, str], str, str]]) -> None:

@@ -55,6 +55,9 @@ export interface DashboardStats {
   hosts_by_status: Record<string, number>;
   os_distribution: Record<string, number>;
   offline_hosts: number;
+  /** Packages (not hosts) that some host could update; absent from servers older than this field. */
+  packages_needing_updates?: number;
+  packages_with_security_updates?: number;
   up_to_date_hosts: number;
 }
 

@@ -367,7 +367,8 @@ def test_dashboard_numbers_follow_a_known_sequence_of_reports(admin):
     a, b, c, d = (enrol(admin, n) for n in ("a", "b", "c", "d"))
     assert _stats(admin) == {
         "total_hosts": 4, "hosts_needing_updates": 0, "hosts_with_security_updates": 0, "hosts_reboot_required": 0,
-        "hosts_by_status": {"pending": 4}, "os_distribution": {}, "offline_hosts": 0, "up_to_date_hosts": 0}
+        "hosts_by_status": {"pending": 4}, "os_distribution": {}, "offline_hosts": 0, "up_to_date_hosts": 0,
+        "packages_needing_updates": 0, "packages_with_security_updates": 0}
     # When a (2 updates, 1 security, reboot), b (Debian, current) and c (1 update) report; d stays pending
     _send(a, _report(packages(5, outdated=2, security=1), needs_reboot=True))
     _send(b, _report(packages(5), os_type="Debian", os_version="12", hostname="b"))
@@ -375,21 +376,39 @@ def test_dashboard_numbers_follow_a_known_sequence_of_reports(admin):
     assert _stats(admin) == {
         "total_hosts": 4, "hosts_needing_updates": 2, "hosts_with_security_updates": 1, "hosts_reboot_required": 1,
         "hosts_by_status": {"active": 3, "pending": 1}, "os_distribution": {"Ubuntu 22.04": 2, "Debian 12": 1},
-        "offline_hosts": 0, "up_to_date_hosts": 1}
+        "offline_hosts": 0, "up_to_date_hosts": 1, "packages_needing_updates": 2, "packages_with_security_updates": 1}
     # When a is patched and rebooted, and c is upgraded to 24.04
     _send(a, _report(packages(5)))
     _send(c, _report(packages(5, outdated=1), os_version="24.04", hostname="c"))
     assert _stats(admin) == {
         "total_hosts": 4, "hosts_needing_updates": 1, "hosts_with_security_updates": 0, "hosts_reboot_required": 0,
         "hosts_by_status": {"active": 3, "pending": 1}, "os_distribution": {"Ubuntu 22.04": 1, "Ubuntu 24.04": 1, "Debian 12": 1},
-        "offline_hosts": 0, "up_to_date_hosts": 2}
+        "offline_hosts": 0, "up_to_date_hosts": 2, "packages_needing_updates": 1, "packages_with_security_updates": 0}
     # When b and the pending d are deleted
     admin.delete(f"/api/v1/hosts/{b.host_id}")
     admin.delete(f"/api/v1/hosts/{d.host_id}")
     assert _stats(admin) == {
         "total_hosts": 2, "hosts_needing_updates": 1, "hosts_with_security_updates": 0, "hosts_reboot_required": 0,
         "hosts_by_status": {"active": 2}, "os_distribution": {"Ubuntu 22.04": 1, "Ubuntu 24.04": 1},
-        "offline_hosts": 0, "up_to_date_hosts": 1}
+        "offline_hosts": 0, "up_to_date_hosts": 1, "packages_needing_updates": 1, "packages_with_security_updates": 0}
+
+
+def test_dashboard_counts_each_outdated_package_once_however_many_hosts_have_it(admin):
+    """Packages needing updates (and with security updates) count packages, not hosts, and follow updates and deletions."""
+    # Given two hosts with the same outdated package, one of them with a security update for it
+    a, b = enrol(admin, "a"), enrol(admin, "b")
+    _send(a, _report([package("openssl", "3.0.2", available="3.0.3", security=True), package("curl", "7.81")]))
+    _send(b, _report([package("openssl", "3.0.2", available="3.0.3"), package("curl", "7.81", available="7.82")], hostname="b"))
+    stats = _stats(admin)
+    assert (stats["packages_needing_updates"], stats["packages_with_security_updates"]) == (2, 1)
+    # When a is patched: b still needs both
+    _send(a, _report([package("openssl", "3.0.3"), package("curl", "7.81")]))
+    stats = _stats(admin)
+    assert (stats["packages_needing_updates"], stats["packages_with_security_updates"]) == (2, 0)
+    # When b is deleted
+    assert admin.delete(f"/api/v1/hosts/{b.host_id}").status_code == 200
+    stats = _stats(admin)
+    assert (stats["packages_needing_updates"], stats["packages_with_security_updates"]) == (0, 0)
 
 
 def test_dashboard_counts_a_partial_report_that_changes_the_updates(admin):

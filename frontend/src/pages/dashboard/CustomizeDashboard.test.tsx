@@ -25,7 +25,7 @@ it('reorders cards from the keyboard, keeping focus on the moved card and announ
   // At the top "up" is disabled, so focus moved to the card's other button.
   expect(screen.getByRole('button', { name: 'Move Security updates up' })).toBeDisabled();
   expect(screen.getByRole('button', { name: 'Move Security updates down' })).toHaveFocus();
-  expect(screen.getByText('Security updates moved to position 1 of 7.')).toBeInTheDocument();
+  expect(screen.getByText('Security updates moved to position 1 of 8.')).toBeInTheDocument();
 
   await user.click(screen.getByRole('button', { name: 'Save layout' }));
   expect(onSave).toHaveBeenCalledOnce();

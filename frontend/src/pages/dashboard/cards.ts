@@ -8,7 +8,8 @@ export type CardId =
   | 'os_distribution'
   | 'update_status'
   | 'offline_hosts'
-  | 'reboot_required';
+  | 'reboot_required'
+  | 'packages_needing_updates';
 
 export interface Slice {
   name: string;
@@ -79,6 +80,11 @@ export const CARDS: readonly CardDef[] = [
   {
     id: 'security_updates', kind: 'stat', title: 'Security updates', defaultVisible: true, href: '/hosts?security=true', alert: 'red',
     value: (s) => s.hosts_with_security_updates, detail: (s) => `${s.hosts_with_security_updates === 1 ? 'host has' : 'hosts have'} security updates`,
+  },
+  {
+    id: 'packages_needing_updates', kind: 'stat', title: 'Packages needing updates', defaultVisible: true, href: '/packages?filter=outdated',
+    alert: 'orange', value: (s) => s.packages_needing_updates ?? 0,
+    detail: (s) => `${(s.packages_with_security_updates ?? 0).toLocaleString()} with security updates`,
   },
   {
     id: 'offline_hosts', kind: 'stat', title: 'Offline hosts', defaultVisible: true, href: '/hosts?status=offline', alert: 'red',
