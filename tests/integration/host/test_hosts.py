@@ -555,7 +555,8 @@ def test_delete_host_removes_it_its_inventory_and_its_credentials(admin, aws):
     assert [h["host_id"] for h in admin.get(f"/api/v1/repositories/{repos[0]['repo_id']}/hosts").json_body["hosts"]] == [kept.host_id]
     assert admin.get("/api/v1/dashboard/stats").json_body == {
         "total_hosts": 1, "hosts_needing_updates": 0, "hosts_with_security_updates": 0, "hosts_reboot_required": 0,
-        "hosts_by_status": {"active": 1}, "os_distribution": {"Debian 12": 1}, "offline_hosts": 0, "up_to_date_hosts": 1}
+        "hosts_by_status": {"active": 1}, "os_distribution": {"Debian 12": 1}, "offline_hosts": 0, "up_to_date_hosts": 1,
+        "packages_needing_updates": 0, "packages_with_security_updates": 0}
     # Nothing about the host is left behind (packages, repos, report history, agent record), whatever the key layout.
     leftovers = [i for i in aws.table_items() if i.get("host_id", {}).get("S") == gone.host_id]
     assert leftovers == []
