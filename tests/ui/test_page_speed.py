@@ -32,11 +32,12 @@ EXTERNAL = os.environ.get("UI_SPEED_URL", "").rstrip("/")
 BUDGET_MS = 1000
 RUNS = 3
 READY_TIMEOUT_MS = 30_000
-READY = """({heading, text, selector}) => {
+READY = """({heading, section, text, selector}) => {
   const h1 = document.querySelector("h1");
   if (!h1 || !h1.checkVisibility() || !new RegExp(heading).test(h1.innerText.trim())) return false;
   const main = document.querySelector("main") || document.body;
   if (main.querySelector('[aria-busy="true"], [role="progressbar"]')) return false;
+  if (section && ![...main.querySelectorAll("h2")].some((h) => new RegExp(section).test(h.innerText.trim()))) return false;
   if (text && !new RegExp(text).test(main.innerText)) return false;
   if (selector && !main.querySelector(selector)) return false;
   return performance.now();
@@ -50,6 +51,7 @@ class Target:
     name: str
     path: str
     heading: str
+    section: str = ""  # an <h2> in <main> (a settings section)
     text: str = ""
     selector: str = ""
 
@@ -89,7 +91,18 @@ def base_url(seeded: tuple[str, seed.Fleet]) -> str:
     return seeded[0]
 
 
-def _targets(fleet: seed.Fleet) -> list[Target]:
+@pytest.fixture(scope="module")
+def repository_id(seeded: tuple[str, seed.Fleet]) -> str:
+    url = seeded[0]
+    answer = httpx.get(f"{url}/api/v1/repositories", params={"limit": 1}, headers={"Authorization": f"Bearer {seed.sign_in(url)}"}, timeout=30)
+    return answer.json()["repositories"][0]["repo_id"]
+
+
+def _settings(name: str, path: str, section: str, selector: str) -> Target:
+    return Target(f"settings: {name}", f"/settings/{path}", "^Settings$", section=f"^{section}$", selector=selector)
+
+
+def _targets(fleet: seed.Fleet, repository: str) -> list[Target]:
     name, host_id = min(fleet.hosts.items())
     total = rf"\b{HOSTS:,}\b|\b{HOSTS}\b"
     # selector: assumed: the routes below, and that each page shows the data named here once it has loaded
@@ -97,31 +110,41 @@ def _targets(fleet: seed.Fleet) -> list[Target]:
             Target("hosts", "/hosts", "^Hosts$", text=r"seed-\d{5}"),
             Target("host detail", f"/hosts/{host_id}", f"^{re.escape(name)}$", text=r"22\.04"),
             Target("packages", "/packages", "^Packages$", text=r"pkg-\d{5}"),
+            Target("a package", "/packages/pkg-00001", "^pkg-00001$", text=r"seed-\d{5}"),
             Target("repositories", "/repositories", "^Repositories$", text=r"ubuntu-main|archive\.ubuntu\.com"),
-            Target("settings", "/settings", "^Settings$", selector="input, select, textarea, [role=switch]")]
+            Target("a repository", f"/repositories/{repository}", ".", text=r"seed-\d{5}"),
+            Target("settings", "/settings", "^Settings$", selector="input, select, textarea, [role=switch]"),
+            _settings("roles", "roles", "Roles", "table"),
+            _settings("profile", "profile", "My profile", "input"),
+            _settings("host groups", "host-groups", "Host groups", "table, [data-testid=empty-state]"),
+            _settings("agent", "agent-config", "Agent updates", "input"),
+            _settings("security", "security", "Security", "input"),
+            _settings("audit log", "audit-log", "Audit log", "table, [data-testid=empty-state]"),
+            _settings("plan", "plan", "Plan and modules", "table, ul, [data-testid=module]")]
 
 
 def measure(page: Page, target: Target) -> float:
     """Load the page and return the milliseconds from navigation start until it is interactive."""
     page.goto(target.path, wait_until="commit")
-    ready = page.wait_for_function(READY, arg={"heading": target.heading, "text": target.text, "selector": target.selector},
+    ready = page.wait_for_function(READY, arg={"heading": target.heading, "section": target.section, "text": target.text,
+                                               "selector": target.selector},
                                    polling="raf", timeout=READY_TIMEOUT_MS)
     return float(ready.json_value())
 
 
 def _table(rows: list[tuple[str, list[float]]]) -> str:
     lines = [f"page speed: {HOSTS} hosts x {PACKAGES} packages, budget {BUDGET_MS} ms (median of {RUNS} loads after a warm-up)",
-             f"{'page':<14}{'median ms':>10}{'min ms':>8}{'max ms':>8}  verdict"]
+             f"{'page':<24}{'median ms':>10}{'min ms':>8}{'max ms':>8}  verdict"]
     for name, times in rows:
         if not times:
-            lines.append(f"{name:<14}{'-':>10}{'-':>8}{'-':>8}  NOT READY within {READY_TIMEOUT_MS // 1000} s")
+            lines.append(f"{name:<24}{'-':>10}{'-':>8}{'-':>8}  NOT READY within {READY_TIMEOUT_MS // 1000} s")
             continue
         median = statistics.median(times)
-        lines.append(f"{name:<14}{median:>10.0f}{min(times):>8.0f}{max(times):>8.0f}  {'ok' if median <= BUDGET_MS else 'OVER'}")
+        lines.append(f"{name:<24}{median:>10.0f}{min(times):>8.0f}{max(times):>8.0f}  {'ok' if median <= BUDGET_MS else 'OVER'}")
     return "\n".join(lines) + "\n"
 
 
-def test_every_page_is_interactive_within_1_s_with_1000_hosts(seeded, page: Page, steps: Steps):
+def test_every_page_is_interactive_within_1_s_with_1000_hosts(seeded, repository_id: str, page: Page, steps: Steps):
     """Dashboard, hosts, a host, packages, repositories and settings each become interactive within the budget."""
     # Given an admin signed in to a seeded organisation
     _, fleet = seeded
@@ -130,7 +153,7 @@ def test_every_page_is_interactive_within_1_s_with_1000_hosts(seeded, page: Page
         screens.sign_in(page, ADMIN.username, ADMIN.password)
     # When each page is loaded
     rows = []
-    for target in _targets(fleet):
+    for target in _targets(fleet, repository_id):
         times: list[float] = []
         with contextlib.suppress(PlaywrightTimeoutError), steps(target.name):  # a page never ready is a row too
             measure(page, target)
