@@ -128,8 +128,10 @@ def update(agent: dict[str, Any], report: Report, settings: SecuritySettings) ->
     changed = [s for s in sections if stored_hashes.get(s) != hashes[s]]
     host_before = host_service.host_record(tenant_id, host_id)
     host_changes: dict[str, Any] = {}
+    package_totals: dict[str, int] = {}
     if "packages" in changed:
         counts = inventory.apply_packages(tenant_id, host_id, report.packages or [])
+        package_totals = counts["fleet_delta"]
         host_changes.update({k: counts[k] for k in ("packages_count", "updates_count", "security_count")})
         host_changes["package_manager"] = report.package_manager
     if "repos" in changed:
@@ -148,7 +150,7 @@ def update(agent: dict[str, Any], report: Report, settings: SecuritySettings) ->
     if report.sections is None:
         host_changes["last_full_report_at"] = at
     host_after = host_service.update_host_record(tenant_id, host_id, {k: v for k, v in host_changes.items() if v is not None})
-    inventory.apply_fleet_delta(tenant_id, inventory.fleet_delta(host_before, host_after))
+    inventory.apply_fleet_delta(tenant_id, inventory.fleet_delta(host_before, host_after), package_totals)
     stored_hashes.update(hashes)
     host_service.record_agent_state(agent["api_id"], {"hashes": stored_hashes, "status": status, "last_seen_at": at, "last_seen_epoch": epoch,
                                                       "last_report_at": at, **presence.checkin_changes(agent, settings, epoch)},

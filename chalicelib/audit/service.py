@@ -18,14 +18,18 @@ def record(ctx: TenantContext | None, *, tenant_id: str, action: str, target_typ
            target_id: str | None = None, outcome: str = "success", details: dict[str, Any] | None = None,
            actor: str | None = None, actor_user_id: str | None = None, source_ip: str | None = None,
            user_agent: str | None = None) -> None:
-    """Append an audit event (kept RETENTION by TTL); `actor_user_id` names the user when there is no signed-in `ctx`."""
+    """Append an audit event (kept RETENTION by TTL). Without a signed-in `ctx`, `actor_user_id` names the user the
+    event is about and, unless `actor` says otherwise, the actor (`user:<id>`)."""
     now = clock.now()
     at = clock.iso(now)
     event_id = ids.new_id()
     pk, sk = keys.audit_key(tenant_id, at, event_id)
+    actor_user_id = actor_user_id or (ctx.user_id if ctx else None)
+    if actor is None:
+        actor = f"user:{actor_user_id}" if ctx is None and actor_user_id else ctx.principal if ctx else "anonymous"
     item = {
         "pk": pk, "sk": sk, "event_id": event_id, "at": at, "action": action, "outcome": outcome,
-        "actor": actor or (ctx.principal if ctx else "anonymous"), "actor_user_id": actor_user_id or (ctx.user_id if ctx else None),
+        "actor": actor, "actor_user_id": actor_user_id,
         "target_type": target_type, "target_id": target_id, "details": details or {},
         "source_ip": source_ip if source_ip is not None else (ctx.source_ip if ctx else ""),
         "user_agent": (user_agent if user_agent is not None else (ctx.user_agent if ctx else ""))[:256],

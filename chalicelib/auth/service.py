@@ -72,7 +72,7 @@ def login(tenant: Tenant, *, login: str, password: str, remember_me: bool, clien
         # The audit log (administrators only) names the user a failed attempt was for; the answer below does not
         # tell whether the login names a user.
         audit.record(None, tenant_id=tenant.tenant_id, action="login", outcome="failure", target_type="user",
-                     target_id=named_user_id, actor_user_id=named_user_id, source_ip=client.ip, user_agent=client.user_agent,
+                     target_id=named_user_id, actor="anonymous", actor_user_id=named_user_id, source_ip=client.ip, user_agent=client.user_agent,
                      details={"reason": "inactive" if user else "invalid_credentials"})
         raise errors.Unauthenticated("Account is disabled" if user else INVALID_CREDENTIALS)
     ratelimit.clear(tenant.tenant_id, lock)
@@ -128,7 +128,7 @@ def _start_session(tenant: Tenant, user: dict[str, Any], *, remember_me: bool, c
     })
     user_service.record_login(tenant.tenant_id, user["user_id"])
     audit.record(None, tenant_id=tenant.tenant_id, action="login", target_type="user", target_id=user["user_id"],
-                 actor=f"user:{user['user_id']}", actor_user_id=user["user_id"], source_ip=client.ip, user_agent=client.user_agent,
+                 actor_user_id=user["user_id"], source_ip=client.ip, user_agent=client.user_agent,
                  details={"via": via})
     body = {"message": "Login successful", "token": access, "refresh_token": refresh,
             "expires_in": int(access_ttl.total_seconds()), "expires_at": clock.iso(access_exp),
@@ -141,7 +141,7 @@ def setup_admin(tenant: Tenant, data: user_schemas.SetupAdmin, *, client: Client
     """First-time setup: create the superadmin and sign them in."""
     user = user_service.setup_admin(tenant, data)
     audit.record(None, tenant_id=tenant.tenant_id, action="setup_admin", target_type="user", target_id=user["user_id"],
-                 actor=f"user:{user['user_id']}", actor_user_id=user["user_id"], source_ip=client.ip, user_agent=client.user_agent)
+                 actor_user_id=user["user_id"], source_ip=client.ip, user_agent=client.user_agent)
     return _start_session(tenant, user, remember_me=False, client=client, via="setup")
 
 
@@ -149,7 +149,7 @@ def signup(tenant: Tenant, data: user_schemas.Signup, *, client: Client) -> Sign
     """Self-registration (when enabled) and sign-in."""
     user = user_service.signup(tenant, data)
     audit.record(None, tenant_id=tenant.tenant_id, action="user_signup", target_type="user", target_id=user["user_id"],
-                 actor=f"user:{user['user_id']}", actor_user_id=user["user_id"], source_ip=client.ip, user_agent=client.user_agent,
+                 actor_user_id=user["user_id"], source_ip=client.ip, user_agent=client.user_agent,
                  details={"role": user["role"]})
     return _start_session(tenant, user, remember_me=False, client=client, via="signup")
 
@@ -190,7 +190,7 @@ def refresh(tenant: Tenant, *, refresh_token: str) -> SignIn:
                                 expires_at=int(session["expires_at"]), at_epoch=clock.epoch_seconds(now), at_iso=clock.iso(now)):
         store.revoke_session(tenant.tenant_id, user["user_id"], claims["sid"], at_iso=clock.iso(now), reason="refresh_token_reuse")
         audit.record(None, tenant_id=tenant.tenant_id, action="refresh_token_reuse", outcome="failure", target_type="session",
-                     target_id=claims["sid"], actor=f"user:{user['user_id']}", actor_user_id=user["user_id"])
+                     target_id=claims["sid"], actor_user_id=user["user_id"])
         raise errors.Unauthenticated("Session expired or revoked", code="session_revoked")
     access_ttl = timedelta(minutes=tenant.settings.access_token_minutes)
     access, access_exp, _ = tokens.issue(tenant_id=tenant.tenant_id, user_id=user["user_id"], session_id=claims["sid"],

@@ -90,8 +90,8 @@ def query_filled_page(*, limit: int, key_attributes: tuple[str, ...], max_reques
                       **kwargs: Any) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
     """One page of a Query on the main table: up to `limit` items and the key to continue from (None at the end).
 
-    Without a FilterExpression this is one request. With one, it keeps reading (each request asking for what is
-    still missing, at least `limit`) until the page is full, the partition ends or `max_requests` were made; a
+    Without a FilterExpression this is one request. With one, it keeps reading (each request evaluating at least
+    `limit` items, and 25 at the least) until the page is full, the partition ends or `max_requests` were made; a
     page can then hold fewer items than `limit` and still have a next page. `key_attributes` are the table's
     (and index's) key attributes, to continue after the last item returned when a read brought more than needed.
     """
@@ -118,17 +118,20 @@ BATCH_GET_MAX_KEYS = 100  # BatchGetItem's limit per request
 BATCH_GET_MAX_ROUNDS = 8  # requests per batch while DynamoDB keeps answering with UnprocessedKeys
 
 
-def batch_get(item_keys: list[tuple[str, str]], *, fields: tuple[str, ...]) -> list[dict[str, Any]]:
-    """Read items of the main table by key, projected to `fields`: one BatchGetItem per 100 keys (plus retries of
-    the UnprocessedKeys, with a short backoff). Items that do not exist are left out; duplicate keys are read once."""
+def batch_get(item_keys: list[tuple[str, str]], *, fields: tuple[str, ...] | None) -> list[dict[str, Any]]:
+    """Read items of the main table by key, projected to `fields` (None: whole items): one BatchGetItem per 100 keys
+    (plus retries of the UnprocessedKeys, with a short backoff). Items that do not exist are left out; duplicate keys
+    are read once."""
     table = get_settings().main_table
     unique = list(dict.fromkeys(item_keys))
-    names = {f"#p{i}": name for i, name in enumerate(fields)}
+    projection: dict[str, Any] = {}
+    if fields:
+        names = {f"#p{i}": name for i, name in enumerate(fields)}
+        projection = {"ProjectionExpression": ", ".join(names), "ExpressionAttributeNames": names}
     found: list[dict[str, Any]] = []
     for start in range(0, len(unique), BATCH_GET_MAX_KEYS):
         request: dict[str, Any] | None = {table: {
-            "Keys": [{"pk": pk, "sk": sk} for pk, sk in unique[start:start + BATCH_GET_MAX_KEYS]],
-            "ProjectionExpression": ", ".join(names), "ExpressionAttributeNames": names}}
+            "Keys": [{"pk": pk, "sk": sk} for pk, sk in unique[start:start + BATCH_GET_MAX_KEYS]], **projection}}
         for attempt in range(BATCH_GET_MAX_ROUNDS):
             response = main_table().meta.client.batch_get_item(RequestItems=request)
             found.extend(response["Responses"].get(table, []))

@@ -155,18 +155,10 @@ def delete_host_group(request: Request) -> dict:
     return {"message": "Host group deleted successfully"}
 
 
-def _connected_host(request: Request) -> dict:
-    """The host, if its agent holds its WebSocket now: a command for an agent that is not connected would be dropped."""
-    host = service.get(request.ctx, host_id=request.path_params["host_id"])
-    if not (service.find_agent(host["api_id"]) or {}).get("ws_connected"):
-        raise errors.Conflict("The agent is not connected", code="agent_not_connected")
-    return host
-
-
 @route(bp, "/hosts/{host_id}/fetch-report", methods=("POST",), summary="Ask the host's agent for a full report now (409 if not connected)",
        tags=TAGS, permission="can_manage_hosts", status=202, error_statuses=(409,))
 def fetch_host_report(request: Request) -> dict:
-    host = _connected_host(request)
+    host = service.get_connected(request.ctx, host_id=request.path_params["host_id"])
     realtime_service.request_agent_message(request.ctx, host_id=host["host_id"], message_type="report_now")
     return {"message": "Report requested", "hostId": host["host_id"]}
 
@@ -174,7 +166,7 @@ def fetch_host_report(request: Request) -> dict:
 @route(bp, "/hosts/{host_id}/force-agent-update", methods=("POST",), summary="Ask the host's agent to update itself now (409 if not connected)",
        tags=TAGS, permission="can_manage_hosts", status=202, error_statuses=(409,))
 def force_agent_update(request: Request) -> dict:
-    host = _connected_host(request)
+    host = service.get_connected(request.ctx, host_id=request.path_params["host_id"])
     realtime_service.request_agent_message(request.ctx, host_id=host["host_id"], message_type="update_agent")
     return {"message": "Agent update requested", "hostId": host["host_id"]}
 

@@ -130,6 +130,14 @@ def set_groups(ctx: TenantContext, *, host_id: str, group_ids: list[str]) -> dic
     return {**host, "group_ids": new_ids, "updated_at": now}
 
 
+def get_connected(ctx: TenantContext, *, host_id: str) -> dict[str, Any]:
+    """Return a host whose agent holds its WebSocket now; Conflict otherwise (a command to it would be dropped)."""
+    host = get(ctx, host_id=host_id)
+    if not (store.get_agent(host["api_id"]) or {}).get("ws_connected"):
+        raise errors.Conflict("The agent is not connected", code="agent_not_connected")
+    return host
+
+
 def set_auto_update(ctx: TenantContext, *, host_id: str, enabled: bool) -> dict[str, Any]:
     get(ctx, host_id=host_id)
     return store.update_host(ctx.tenant_id, host_id, {"auto_update": enabled, "updated_at": clock.iso(clock.now())})
@@ -161,13 +169,13 @@ def find_summaries(tenant_id: str, host_ids: list[str]) -> dict[str, dict[str, A
     return {h: {f: item.get(f) for f in store.SUMMARY_FIELDS if f != "host_id"} for h, item in found.items()}
 
 
-def stored_group_counts(ctx: TenantContext) -> dict[str, int | None]:
-    """Return each host group's host count as stored (None for a group stored before counts were kept), for the recount."""
+def stored_group_counts(ctx: TenantContext) -> dict[str, int]:
+    """Return each host group's host count as stored, for the recount."""
     return groups.stored_counts(ctx.tenant_id)
 
 
-def correct_group_count(ctx: TenantContext, *, group_id: str, observed: int | None, wanted: int) -> bool:
-    """Set a group's host count if it still holds `observed` (None: never stored); False when it moved meanwhile."""
+def correct_group_count(ctx: TenantContext, *, group_id: str, observed: int, wanted: int) -> bool:
+    """Set a group's host count if it still holds `observed`; False when it moved meanwhile."""
     return groups.correct_count(ctx.tenant_id, group_id=group_id, observed=observed, wanted=wanted)
 
 

@@ -9,9 +9,9 @@ from botocore.exceptions import ClientError
 
 from chalicelib.core import keys, pagination
 from chalicelib.core.db import all_of, batch_get, client, is_conditional_failure, main_table, query_all, query_filled_page, to_dynamo
-from chalicelib.core.errors import Conflict, InvalidInput, PlanLimitReached
-from chalicelib.core.observability import logger
+from chalicelib.core.errors import Conflict, PlanLimitReached
 from chalicelib.core.settings import get_settings
+from chalicelib.host import group_store
 
 _serializer = TypeSerializer()
 HOSTS_BY_NAME = "gsi1"
@@ -23,39 +23,6 @@ def _ddb(item: dict[str, Any]) -> dict[str, Any]:
 
 def hosts_by_name_pk(tenant_id: str) -> str:
     return f"{keys.tenant_pk(tenant_id)}#HOSTS"
-
-
-def _join_groups(tenant_id: str, group_ids: list[str]) -> list[dict[str, Any]]:
-    """Transaction items counting a host into groups, each of which must still exist (a group deleted meanwhile
-    cancels the transaction, so no host ever joins a deleted group)."""
-    items = []
-    for group_id in group_ids:
-        pk, sk = keys.host_group_key(tenant_id, group_id)
-        items.append({"Update": {"TableName": get_settings().main_table, "Key": _ddb({"pk": pk, "sk": sk}),
-                                 "UpdateExpression": "ADD host_count :one", "ConditionExpression": "attribute_exists(pk)",
-                                 "ExpressionAttributeValues": _ddb({":one": 1})}})
-    return items
-
-
-def _refuse_missing_group(reasons: list[str | None], group_ids: list[str], first: int) -> None:
-    for i, group_id in enumerate(group_ids):
-        if first + i < len(reasons) and reasons[first + i] == "ConditionalCheckFailed":
-            raise InvalidInput(f"Host group not found: {group_id}")
-
-
-def _leave_groups(tenant_id: str, group_ids: list[str]) -> None:
-    """Count a host out of groups, after the write that took it out. A count is never taken below zero: the
-    write is refused then, and the daily cleanup recounts. Run after the membership change, a failure here
-    leaves a count too high (a delete refused until the recount), never too low."""
-    for group_id in group_ids:
-        pk, sk = keys.host_group_key(tenant_id, group_id)
-        try:
-            main_table().update_item(Key={"pk": pk, "sk": sk}, UpdateExpression="ADD host_count :minus",
-                                     ConditionExpression="host_count > :zero", ExpressionAttributeValues={":minus": -1, ":zero": 0})
-        except ClientError as exc:
-            if not is_conditional_failure(exc):
-                raise
-            logger.warning("host group count already zero", extra={"tenant_id": tenant_id, "group_id": group_id})
 
 
 def _cancellation_reasons(exc: ClientError) -> list[str | None]:
@@ -81,14 +48,14 @@ def put_new(tenant_id: str, host: dict[str, Any], agent: dict[str, Any], *, host
                         "UpdateExpression": "ADD hosts_total :one",
                         "ConditionExpression": "attribute_not_exists(hosts_total) OR hosts_total < :limit",
                         "ExpressionAttributeValues": _ddb({":one": 1, ":limit": host_limit})}},
-            *_join_groups(tenant_id, group_ids),
+            *group_store.join_items(tenant_id, group_ids),
         ])
     except ClientError as exc:
         if exc.response["Error"]["Code"] == "TransactionCanceledException":
             reasons = _cancellation_reasons(exc)
             if len(reasons) > 2 and reasons[2] == "ConditionalCheckFailed":
                 raise PlanLimitReached(f"Host limit reached ({host_limit}) for your plan") from None
-            _refuse_missing_group(reasons, group_ids, first=3)
+            group_store.refuse_missing(reasons, group_ids, first=3)
             raise Conflict("Host could not be created; retry") from None
         raise
 
@@ -106,16 +73,16 @@ def set_groups(tenant_id: str, host_id: str, *, old_group_ids: list[str], new_gr
                         "UpdateExpression": "SET group_ids = :new, updated_at = :at",
                         "ConditionExpression": f"attribute_exists(pk) AND {unchanged}",
                         "ExpressionAttributeValues": _ddb({":new": new_group_ids, ":old": old_group_ids, ":at": updated_at})}},
-            *_join_groups(tenant_id, joined),
+            *group_store.join_items(tenant_id, joined),
         ])
     except ClientError as exc:
         if exc.response["Error"]["Code"] == "TransactionCanceledException":
             reasons = _cancellation_reasons(exc)
             if reasons[:1] != ["ConditionalCheckFailed"]:
-                _refuse_missing_group(reasons, joined, first=1)
+                group_store.refuse_missing(reasons, joined, first=1)
             raise Conflict("The host changed meanwhile; retry") from None
         raise
-    _leave_groups(tenant_id, left)
+    group_store.leave(tenant_id, left)
 
 
 def get(tenant_id: str, host_id: str, *, consistent: bool = False) -> dict[str, Any] | None:
@@ -133,18 +100,7 @@ PRESENCE_FIELDS = ("api_id", "last_seen_at", "last_seen_epoch", "ws_connected", 
 
 def get_agents(api_ids: list[str], fields: tuple[str, ...] | None = PRESENCE_FIELDS) -> dict[str, dict[str, Any]]:
     """Batch-read agent records (one request per 100 ids); `fields=None` reads whole records."""
-    found: dict[str, dict[str, Any]] = {}
-    table = get_settings().main_table
-    for start in range(0, len(api_ids), 100):
-        request: dict[str, Any] = {table: {"Keys": [{"pk": keys.agent_key(a)[0], "sk": "AGENT"} for a in api_ids[start:start + 100]]}}
-        if fields:
-            request[table]["ProjectionExpression"] = ", ".join(fields)
-        while request:
-            response = main_table().meta.client.batch_get_item(RequestItems=request)
-            for item in response["Responses"].get(table, []):
-                found[item["api_id"]] = item
-            request = response.get("UnprocessedKeys") or None
-    return found
+    return {item["api_id"]: item for item in batch_get([keys.agent_key(a) for a in api_ids], fields=fields)}
 
 
 def query_page(tenant_id: str, *, limit: int, cursor: str | None, filters: list[Any]) -> tuple[list[dict[str, Any]], str | None]:
@@ -243,7 +199,7 @@ def delete(tenant_id: str, host: dict[str, Any]) -> None:
         if exc.response["Error"]["Code"] == "TransactionCanceledException":
             raise Conflict("The host changed meanwhile; retry") from None
         raise
-    _leave_groups(tenant_id, group_ids)
+    group_store.leave(tenant_id, group_ids)
 
 
 SUMMARY_FIELDS = ("host_id", "friendly_name", "hostname", "status", "os_type", "os_version")

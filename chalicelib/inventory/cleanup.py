@@ -179,10 +179,10 @@ def _reconcile_fleet_counters(ctx: TenantContext, summary: Summary) -> None:
     key = keys.fleet_stats_key(ctx.tenant_id)
     observed = {k: int(v) for k, v in (store.get(key) or {}).items() if _is_fleet_counter(k)}
     group_counts = host_service.stored_group_counts(ctx)
-    # A host may still name a group that is gone (stored before counts were kept): such tallies are not compared.
+    # Only groups that exist are compared (a host never names a deleted group: deletion needs a count of zero).
     known = {GROUP_TALLY + g for g in group_counts}
     counted = _settled(lambda: {k: v for k, v in _count_fleet(ctx).items() if not k.startswith(GROUP_TALLY) or k in known},
-                       {**observed, **{GROUP_TALLY + g: n or 0 for g, n in group_counts.items()}})
+                       {**observed, **{GROUP_TALLY + g: n for g, n in group_counts.items()}})
     if counted is None:
         summary.conflicts += 1
         return
@@ -199,7 +199,7 @@ def _reconcile_fleet_counters(ctx: TenantContext, summary: Summary) -> None:
         summary.conflicts += 1
 
 
-def _correct_group_counts(ctx: TenantContext, stored: dict[str, int | None], counted: dict[str, int], summary: Summary) -> None:
+def _correct_group_counts(ctx: TenantContext, stored: dict[str, int], counted: dict[str, int], summary: Summary) -> None:
     for group_id, observed in stored.items():
         wanted = counted.get(GROUP_TALLY + group_id, 0)
         if observed == wanted:

@@ -4,6 +4,7 @@ aggregates (per package, per repository, per tenant) kept by atomic counters on 
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from datetime import timedelta
 from typing import Any
 
@@ -25,8 +26,9 @@ def _pkg_row(tenant_id: str, host_id: str, p: dict[str, Any], now: str) -> dict[
 _COMPARED = ("current_version", "available_version", "needs_update", "is_security_update", "source_repository", "description", "category")
 
 
-def apply_packages(tenant_id: str, host_id: str, packages: list[dict[str, Any]]) -> dict[str, int]:
-    """Replace a host's package list, writing only what changed; return the host's counts."""
+def apply_packages(tenant_id: str, host_id: str, packages: list[dict[str, Any]]) -> dict[str, Any]:
+    """Replace a host's package list, writing only what changed; return the host's counts and, as `fleet_delta`, the
+    change to the fleet's package counters (for the caller's one fleet-counter write)."""
     now = clock.iso(clock.now())
     wanted: dict[str, dict[str, Any]] = {}
     for p in packages:  # dedup by name, last wins (as the canonical hash does)
@@ -43,8 +45,7 @@ def apply_packages(tenant_id: str, host_id: str, packages: list[dict[str, Any]])
         if name not in wanted:
             aggregates.append(_package_delta(tenant_id, name, old, None))
     aggregates = [a for a in aggregates if a[1] or a[2]]
-    if aggregates:
-        apply_fleet_delta(tenant_id, _package_totals_delta(aggregates, store.add_counters(aggregates)))
+    package_totals = _package_totals_delta(aggregates, store.add_counters(aggregates)) if aggregates else {}
     newer = [(keys.package_key(tenant_id, row["name"]), row["available_version"], versions.sort_key(row["available_version"])) for row in puts
              if row["needs_update"] and row["available_version"]
              and (stored.get(row["name"]) or {}).get("available_version") != row["available_version"]]
@@ -52,7 +53,8 @@ def apply_packages(tenant_id: str, host_id: str, packages: list[dict[str, Any]])
         store.raise_latest_versions(newer)
     rows = wanted.values()
     return {"packages_count": len(wanted), "updates_count": sum(r["needs_update"] for r in rows),
-            "security_count": sum(r["needs_update"] and r["is_security_update"] for r in rows), "changed": len(puts) + len(deletes)}
+            "security_count": sum(r["needs_update"] and r["is_security_update"] for r in rows), "changed": len(puts) + len(deletes),
+            "fleet_delta": package_totals}
 
 
 # Fleet counters of packages (not hosts) by the per-package counter that defines them.
@@ -60,14 +62,17 @@ PACKAGE_TOTALS = {"outdated_hosts": "packages_needing_updates", "security_hosts"
 
 
 def _package_totals_delta(aggregates: list[tuple[Any, dict[str, int], Any]], after: list[dict[str, int]]) -> dict[str, int]:
-    """How many packages started or stopped needing an update on some host: a per-package counter that an ADD of +1 left
-    at 1 was 0, one that an ADD of -1 left at 0 is 0 now. Each ADD is atomic, so concurrent reports count each change once."""
-    delta: dict[str, int] = {}
+    """How many packages started or stopped needing an update on some host: those whose per-package counter the ADD
+    moved from zero or to zero (its value before is the value after minus the ADD). Each ADD is atomic, so concurrent
+    reports see each crossing exactly once."""
+    delta: Counter[str] = Counter()
     for (_, deltas, _), counters in zip(aggregates, after, strict=True):
         for counter, total in PACKAGE_TOTALS.items():
-            change = deltas.get(counter, 0)
-            if (change > 0 and counters.get(counter) == change) or (change < 0 and counters.get(counter) == 0):
-                delta[total] = delta.get(total, 0) + (1 if change > 0 else -1)
+            if counter in deltas and counter in counters:
+                now = counters[counter]
+                before = now - deltas[counter]
+                if (before == 0) != (now == 0):
+                    delta[total] += 1 if now else -1
     return {k: v for k, v in delta.items() if v}
 
 
@@ -139,9 +144,14 @@ def fleet_delta(before: dict[str, Any], after: dict[str, Any]) -> dict[str, int]
     return {k: new.get(k, 0) - old.get(k, 0) for k in set(old) | set(new) if new.get(k, 0) != old.get(k, 0)}
 
 
-def apply_fleet_delta(tenant_id: str, delta: dict[str, int]) -> None:
-    if delta:
-        store.add_counters([(keys.fleet_stats_key(tenant_id), delta, {})])
+def apply_fleet_delta(tenant_id: str, *deltas: dict[str, int]) -> None:
+    """Add the sum of `deltas` to the fleet counters: one write, none when they cancel out."""
+    total: Counter[str] = Counter()
+    for delta in deltas:
+        total.update(delta)
+    changes = {k: v for k, v in total.items() if v}
+    if changes:
+        store.add_counters([(keys.fleet_stats_key(tenant_id), changes, {})])
 
 
 def record_report(tenant_id: str, host_id: str, row: dict[str, Any], *, retention_days: int) -> None:
@@ -156,11 +166,11 @@ def record_report(tenant_id: str, host_id: str, row: dict[str, Any], *, retentio
 def remove_host(tenant_id: str, host: dict[str, Any]) -> None:
     """Delete a host's inventory and take it out of every aggregate."""
     host_id = host["host_id"]
-    apply_packages(tenant_id, host_id, [])
+    package_totals = apply_packages(tenant_id, host_id, [])["fleet_delta"]
     apply_repos(tenant_id, host_id, [])
     reports = store.query_collection(keys.host_reports(tenant_id, host_id))
     store.write_items([], [(r["pk"], r["sk"]) for r in reports])
-    apply_fleet_delta(tenant_id, fleet_delta(host, {}))
+    apply_fleet_delta(tenant_id, fleet_delta(host, {}), package_totals)
 
 
 def _clean(item: dict[str, Any], drop: tuple[str, ...] = ("pk", "sk", "gsi1pk", "gsi1sk", "expires_at", "name_lower")) -> dict[str, Any]:

@@ -164,5 +164,5 @@ def signup_organisation(data: OrganisationSignup, *, client_ip: str) -> tuple[Te
     tenant = create(TenantCreate(slug=data.slug, name=data.name, plan="free"))
     user = user_service.setup_admin(tenant, admin)
     audit.record(None, tenant_id=tenant.tenant_id, action="organisation_signup", target_type="tenant", target_id=tenant.tenant_id,
-                 actor=f"user:{user['user_id']}", actor_user_id=user["user_id"], source_ip=client_ip)
+                 actor_user_id=user["user_id"], source_ip=client_ip)
     return tenant, user

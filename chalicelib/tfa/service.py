@@ -126,7 +126,8 @@ def verify_login_code(tenant_id: str, user_id: str, code: str, *, settings: Secu
     failures = store.add_failure(tenant_id, user_id, now=clock.epoch_seconds(now), expires_at=clock.epoch_seconds(now + lockout))
     remaining = max(0, settings.max_tfa_attempts - failures)
     audit_service.record(None, tenant_id=tenant_id, action="tfa_verification_failed", target_type="user", target_id=user_id,
-                         actor_user_id=user_id, outcome="failure", details={"remaining_attempts": remaining, "locked": remaining == 0})
+                         actor="anonymous", actor_user_id=user_id, outcome="failure",
+                         details={"remaining_attempts": remaining, "locked": remaining == 0})
     logger.warning("tfa code rejected", extra={"tenant_id": tenant_id, "user_id": user_id, "remaining_attempts": remaining})
     raise TfaCodeRejected(remaining)
 

@@ -19,6 +19,11 @@ def _tfa_enabled(tenant_id: str, user_id: str) -> bool:
     return tfa_service.is_enabled(tenant_id, user_id)
 
 
+def _read(tenant_id: str, user: dict) -> dict:
+    """A user as the API shows them, with their 2FA state."""
+    return schemas.read(user, tfa_enabled=_tfa_enabled(tenant_id, user["user_id"]))
+
+
 def _read_all(tenant_id: str, users: list[dict]) -> list[dict]:
     from chalicelib.tfa import service as tfa_service
 
@@ -46,8 +51,7 @@ def list_users_for_assignment(request: Request) -> dict:
 
 @route(bp, "/auth/admin/users/{user_id}", summary="Get one user", tags=TAGS, permission="can_view_users")
 def get_user(request: Request) -> dict:
-    user = service.get(request.ctx, user_id=request.path_params["user_id"])
-    return schemas.read(user, tfa_enabled=_tfa_enabled(request.ctx.tenant_id, user["user_id"]))
+    return _read(request.ctx.tenant_id, service.get(request.ctx, user_id=request.path_params["user_id"]))
 
 
 @route(bp, "/auth/admin/users", methods=("POST",), summary="Create a user", tags=TAGS, permission="can_manage_users",
@@ -64,7 +68,7 @@ def update_user(request: Request) -> dict:
     user, ends_sessions = service.update(request.ctx, user_id=user_id, data=request.body)
     if ends_sessions:
         _end_access(request.ctx.tenant_id, user_id, reason="role_changed" if user.get("is_active", True) else "deactivated")
-    return schemas.read(user, tfa_enabled=_tfa_enabled(request.ctx.tenant_id, user_id))
+    return _read(request.ctx.tenant_id, user)
 
 
 @route(bp, "/auth/admin/users/{user_id}/reset-password", methods=("POST",), summary="Set a user's password (ends their sessions)",
@@ -93,14 +97,13 @@ def delete_user(request: Request) -> dict:
 
 @route(bp, "/auth/profile", summary="My profile", tags=TAGS, authenticated=True)
 def get_profile(request: Request) -> dict:
-    return {"user": schemas.read(service.get_self(request.ctx), tfa_enabled=_tfa_enabled(request.ctx.tenant_id, request.ctx.user_id))}
+    return {"user": _read(request.ctx.tenant_id, service.get_self(request.ctx))}
 
 
 @route(bp, "/auth/profile", methods=("PUT",), summary="Change my details", tags=TAGS, authenticated=True,
        request_model=ProfileUpdate, error_statuses=(409,))
 def update_profile(request: Request) -> dict:
-    user = service.update_profile(request.ctx, request.body)
-    return {"message": "Profile updated successfully", "user": schemas.read(user, tfa_enabled=_tfa_enabled(request.ctx.tenant_id, user["user_id"]))}
+    return {"message": "Profile updated successfully", "user": _read(request.ctx.tenant_id, service.update_profile(request.ctx, request.body))}
 
 
 @route(bp, "/auth/change-password", methods=("PUT",), summary="Change my password (ends my other sessions and trusted devices)",
@@ -116,7 +119,7 @@ def get_my_context(request: Request) -> dict:
     ctx, tenant = request.ctx, request.tenant
     user = service.get_self(ctx)
     return {
-        "user": schemas.read(user, tfa_enabled=_tfa_enabled(ctx.tenant_id, ctx.user_id)),
+        "user": _read(ctx.tenant_id, user),
         "role": ctx.role,
         "permissions": sorted(ctx.permissions),
         "tenant": {"id": tenant.tenant_id, "slug": tenant.slug, "name": tenant.name, "status": tenant.status},

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import inspect
 import json
 import threading
 import types
@@ -38,6 +39,7 @@ from moto.dynamodb.models.utilities import DynamoJsonEncoder
 _ORIGINAL_TRANSACT = DynamoDBBackend.transact_write_items
 _ORIGINAL_QUERY = Table.query
 _ORIGINAL_ALL_ITEMS = Table.all_items
+_QUERY_SIGNATURE = inspect.signature(_ORIGINAL_QUERY)
 _QUERYING = threading.local()  # the table and partition (None: an index) a Query of this thread is reading
 LOCK = threading.Lock()  # held while moto serves a DynamoDB request (or a snapshot reads a table)
 
@@ -111,7 +113,7 @@ def _transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, 
 
 
 def _query(self: Table, hash_key: DynamoType | None, *args: Any, **kwargs: Any) -> Any:
-    index_name = kwargs.get("index_name") if "index_name" in kwargs else (args[6] if len(args) > 6 else None)
+    index_name = _QUERY_SIGNATURE.bind(self, hash_key, *args, **kwargs).arguments.get("index_name")
     _QUERYING.scope = (self, None if index_name else hash_key)
     try:
         return _ORIGINAL_QUERY(self, hash_key, *args, **kwargs)

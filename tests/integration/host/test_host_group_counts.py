@@ -193,20 +193,18 @@ def test_group_list_reads_no_host_when_counting(admin):
 
 
 def test_daily_cleanup_corrects_a_drifted_group_count_when_it_runs(admin, monkeypatch):
-    # Given one group counted too high, one too low, one never counted
+    # Given one group counted too high, one too low, one right
     monkeypatch.setattr(cleanup, "CONFIRM_DELAY_SECONDS", 0)
     tenant_id = admin.tenant.tenant_id
-    web, db, legacy = _group(admin, "web"), _group(admin, "db"), _group(admin, "legacy")
-    enrol(admin, "a", hostGroupIds=[web, db, legacy])
+    web, db, _ = _group(admin, "web"), _group(admin, "db"), _group(admin, "ok")
+    enrol(admin, "a", hostGroupIds=[web, db])
     enrol(admin, "b", hostGroupIds=[db])
     _set_stored_count(tenant_id, web, 5)
     _set_stored_count(tenant_id, db, 0)
-    pk, sk = keys.host_group_key(tenant_id, legacy)
-    main_table().update_item(Key={"pk": pk, "sk": sk}, UpdateExpression="REMOVE host_count")
     # When
     summary = cleanup.clean_tenant(TenantContext.system(tenant_id, "test"))
     # Then
-    assert _counts(admin) == {"db": 2, "legacy": 1, "web": 1}
-    assert summary["group_counts_corrected"] == 3
+    assert _counts(admin) == {"db": 2, "ok": 0, "web": 1}
+    assert summary["group_counts_corrected"] == 2
     # and a second run finds nothing to correct
     assert cleanup.clean_tenant(TenantContext.system(tenant_id, "test"))["group_counts_corrected"] == 0

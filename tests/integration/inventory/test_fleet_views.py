@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from chalicelib.core.db import client, main_table
 from tests.factories.fleet import enrol, full_report, package, packages
 from tests.factories.identity import make_tenant, sign_in
 
@@ -409,6 +410,32 @@ def test_dashboard_counts_each_outdated_package_once_however_many_hosts_have_it(
     assert admin.delete(f"/api/v1/hosts/{b.host_id}").status_code == 200
     stats = _stats(admin)
     assert (stats["packages_needing_updates"], stats["packages_with_security_updates"]) == (0, 0)
+
+
+def test_a_report_that_makes_packages_outdated_writes_the_fleet_counters_once(admin):
+    """The host's counters and the package counters it moves go to the STATS item in one write."""
+    # Given a host whose packages are all current
+    a = enrol(admin, "a")
+    _send(a, _report(packages(5)))
+    writes: list[str] = []
+
+    def record(model, params, **_):
+        if model.name in ("UpdateItem", "TransactWriteItems") and "STATS" in str(params.get("body")):
+            writes.append(model.name)
+
+    clients = {id(c): c for c in (client("dynamodb"), main_table().meta.client)}.values()
+    for c in clients:
+        c.meta.events.register("before-call.dynamodb.*", record)
+    try:
+        # When two packages become outdated (so the host starts needing updates as well)
+        _send(a, _report(packages(5, outdated=2)))
+    finally:
+        for c in clients:
+            c.meta.events.unregister("before-call.dynamodb.*", record)
+    # Then
+    assert writes == ["UpdateItem"]
+    stats = _stats(admin)
+    assert (stats["hosts_needing_updates"], stats["packages_needing_updates"]) == (1, 2)
 
 
 def test_dashboard_counts_a_partial_report_that_changes_the_updates(admin):
