@@ -14,6 +14,7 @@ import re
 import pytest
 
 from app import app
+from chalicelib.core import keys
 from chalicelib.rbac.permissions import ALL
 from tests.factories.fleet import REPOS, enrol, full_report, package
 from tests.factories.identity import host_of, make_tenant, make_user, sign_in
@@ -68,9 +69,17 @@ def _call(session, method: str, path: str, host: str | None = None):
 
 
 def _tenant_a_items(aws, tenant_id: str) -> list[dict]:
-    # Counters move with every request (rate limits); everything else of tenant A must stay as it was.
+    """Every item of tenant A: its partitions (T#<a>, T#<a>#H#<host>, #PKGS, #REPOS, #EVENTS, …) and its global
+    items (agent records). Counters move with every request (rate limits), sessions with activity, and the audit
+    log records the refusals; everything else must stay as it was."""
+    own = f"T#{tenant_id}"
+
+    def of_a(item: dict) -> bool:
+        pk = item["pk"]["S"]
+        return pk == own or pk.startswith(f"{own}#") or item.get("tenant_id", {}).get("S") == tenant_id
+
     return sorted(json.dumps(i, sort_keys=True) for i in aws.table_items()
-                   if i["pk"]["S"] == f"T#{tenant_id}" and not i["sk"]["S"].startswith(("COUNTER#", "AUDIT#", "SESSION#")))
+                  if of_a(i) and i["pk"]["S"] != keys.audit_partition(tenant_id) and not i["sk"]["S"].startswith(("COUNTER#", "SESSION#")))
 
 
 @pytest.mark.parametrize(("method", "path", "op"), TENANT_ROUTES, ids=lambda v: v if isinstance(v, str) else "")
