@@ -1,5 +1,5 @@
 /** The main navigation. A page engineer adding a top-level page adds it here and in router.tsx. */
-export interface NavItem {
+interface NavItem {
   to: string;
   label: string;
   /** Hidden from users without it (the server refuses them anyway). */

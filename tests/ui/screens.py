@@ -3,7 +3,6 @@
 Conventions the app follows: visible labels "Username", "Password", "Email", "Two-factor code", "Remember me";
 buttons "Sign in", "Verify", "Create admin account", "Log out", "Add host"; `<nav aria-label="Main">` with the
 links Dashboard, Hosts, Packages, Repositories, Settings; one <h1> per page naming it; toasts role="status".
-Anything beyond those is marked `# selector: assumed` where it is used.
 """
 from __future__ import annotations
 
@@ -13,7 +12,7 @@ from collections.abc import Callable
 from playwright.sync_api import Locator, Page, expect
 
 NAV_LINKS = ("Dashboard", "Hosts", "Packages", "Repositories", "Settings")
-DELETE = re.compile(r"\b(delete|remove)\b", re.I)  # selector: assumed (destructive buttons say so in their accessible name)
+DELETE = re.compile(r"\b(delete|remove)\b", re.I)
 
 
 def main_nav(page: Page) -> Locator:
@@ -48,7 +47,7 @@ def sign_in(page: Page, username: str, password: str, *, code: Callable[[], str]
 
 def sign_out(page: Page) -> None:
     """Log out and wait for the sign-in screen."""
-    page.get_by_role("button", name="Log out").click()  # selector: assumed (visible without opening a user menu first)
+    page.get_by_role("button", name="Log out").click()
     expect(page.get_by_role("button", name="Sign in")).to_be_visible()
 
 

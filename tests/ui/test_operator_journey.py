@@ -51,13 +51,9 @@ def _value(locator: Locator) -> str:
     return locator.evaluate("e => ('value' in e && e.value) || e.textContent").strip()
 
 
-def _credentials(wizard: Locator, command: str) -> tuple[str, str]:
-    """The host's API id and key as the wizard shows them: their own fields, else the headers of the install one-liner."""
-    api_id, api_key = wizard.get_by_test_id("api-id"), wizard.get_by_test_id("api-key")
-    if api_id.count() and api_key.count():
-        return _value(api_id), _value(api_key)
-    headers = dict(re.findall(r"X-API-(ID|KEY):\s*([^\s\"'\\]+)", command, re.I))
-    return headers["ID"], headers["KEY"]
+def _credentials(wizard: Locator) -> tuple[str, str]:
+    """The host's API id and key as the wizard shows them (once)."""
+    return _value(wizard.get_by_test_id("api-id")), _value(wizard.get_by_test_id("api-key"))
 
 
 def _report_with_our_agent(stack: LocalStackProcess, credentials: tuple[str, str], home: pathlib.Path) -> int:
@@ -87,52 +83,47 @@ def _create_viewer(stack: LocalStackProcess) -> None:
 
 
 def _first_time_setup(page: Page) -> None:
+    """Create the admin in the setup wizard and skip its optional 2FA step (this journey enables 2FA later)."""
     page.goto("/")
     page.get_by_label("Username").fill(ADMIN.username)
     page.get_by_label("Email").fill(ADMIN.email)
     screens.password_field(page).fill(ADMIN.password)
-    confirm = page.get_by_label(re.compile(r"^confirm", re.I))  # selector: assumed ("Confirm" in the app as it stands)
-    if confirm.count():
-        confirm.fill(ADMIN.password)
+    page.get_by_label(re.compile(r"^confirm", re.I)).fill(ADMIN.password)
     page.get_by_role("button", name="Create admin account").click()
-    # Setup may offer two-factor at once (this journey enables it later, from Settings), then sign the new admin
-    # in or send them to the sign-in screen.
-    skip = page.get_by_role("button", name="Skip for now")  # selector: assumed
-    expect(screens.main_nav(page).or_(page.get_by_role("button", name="Sign in")).or_(skip)).to_be_visible()
-    if skip.is_visible():
-        skip.click()
-        expect(screens.main_nav(page).or_(page.get_by_role("button", name="Sign in"))).to_be_visible()
+    page.get_by_role("button", name="Skip for now").click()
+    expect(screens.heading(page)).to_have_text("Dashboard")  # the new admin is signed in
 
 
 def _add_host(page: Page) -> tuple[str, str]:
     screens.go(page, "Hosts")
     page.get_by_role("button", name="Add host").click()
-    wizard = page.get_by_role("dialog")  # selector: assumed (the wizard is a modal dialog)
+    wizard = page.get_by_role("dialog")
     wizard.get_by_label("Friendly name").fill(HOST)
-    wizard.get_by_role("button", name=re.compile(r"^(create|add|next)\b", re.I)).click()  # selector: assumed (the wizard's submit)
-    command = wizard.get_by_text("/api/v1/hosts/install").first  # selector: assumed (shown as text, e.g. in <pre> or <code>)
+    wizard.get_by_role("button", name=re.compile(r"^(create|add|next)\b", re.I)).click()
+    command = wizard.get_by_text("/api/v1/hosts/install").first
     expect(command).to_be_visible()
-    credentials = _credentials(wizard, _value(command))
-    page.keyboard.press("Escape")  # selector: assumed (the wizard closes on Escape)
+    credentials = _credentials(wizard)
+    assert f"X-API-ID: {credentials[0]}" in _value(command)
+    page.keyboard.press("Escape")
     expect(wizard).to_be_hidden()
     return credentials
 
 
 def _open_host(page: Page) -> None:
     screens.go(page, "Hosts")
-    page.get_by_role("row").filter(has_text=HOST).get_by_role("link", name=HOST).click()  # selector: assumed (the name links to the host)
-    expect(screens.heading(page)).to_have_text(HOST)  # selector: assumed (a host's page is named after the host)
+    page.get_by_role("row").filter(has_text=HOST).get_by_role("link", name=HOST).click()
+    expect(screens.heading(page)).to_have_text(HOST)
 
 
 def _enable_two_factor(page: Page) -> Authenticator:
     screens.go(page, "Settings")
-    page.get_by_role("link", name="Profile").or_(page.get_by_role("tab", name="Profile")).first.click()  # selector: assumed
-    page.get_by_role("button", name=re.compile(r"enable (two-factor|2fa)", re.I)).click()  # selector: assumed
+    page.get_by_role("link", name="Profile").or_(page.get_by_role("tab", name="Profile")).first.click()
+    page.get_by_role("button", name=re.compile(r"enable (two-factor|2fa)", re.I)).click()
     secret = re.sub(r"\s+", "", _value(page.get_by_test_id("totp-secret")))
     authenticator = Authenticator(secret)
-    page.get_by_label("Two-factor code").fill(authenticator.code())  # selector: assumed (setup asks with the sign-in label)
+    page.get_by_label("Two-factor code").fill(authenticator.code())
     page.get_by_role("button", name="Verify").click()
-    expect(screens.toast(page, re.compile(r"enabled", re.I))).to_be_visible()  # selector: assumed (toast wording)
+    expect(screens.toast(page, re.compile(r"enabled", re.I))).to_be_visible()
     return authenticator
 
 
@@ -142,8 +133,7 @@ def test_operator_journey_from_first_setup_to_a_read_only_user(stack: LocalStack
     with steps("first-time setup"):
         _first_time_setup(page)
     with steps("sign in"):
-        if screens.main_nav(page).is_visible():
-            screens.sign_out(page)
+        screens.sign_out(page)
         screens.sign_in(page, ADMIN.username, ADMIN.password)
         expect(screens.heading(page)).to_have_text("Dashboard")
         expect(screens.main_nav(page).get_by_role("link")).to_contain_text(list(screens.NAV_LINKS))
@@ -154,14 +144,14 @@ def test_operator_journey_from_first_setup_to_a_read_only_user(stack: LocalStack
         reported = _report_with_our_agent(stack, credentials, tmp_path)
         assert reported > 0
         screens.go(page, "Hosts")
-        status = page.get_by_role("row").filter(has_text=HOST).get_by_text(re.compile(r"^active$", re.I))  # selector: assumed
+        status = page.get_by_role("row").filter(has_text=HOST).get_by_text(re.compile(r"^active$", re.I))
         expect(status).to_be_visible()
     with steps("host packages"):
         _open_host(page)
         expect(page.get_by_role("button", name=screens.DELETE).first).to_be_visible()  # the admin may delete it
-        page.get_by_role("tab", name=re.compile(r"^packages", re.I)).click()  # selector: assumed (host detail tabs)
-        packages = page.get_by_role("tabpanel")  # selector: assumed
-        expect(packages).to_contain_text(re.compile(rf"\b{reported:,}\b|\b{reported}\b"))  # selector: assumed (the total is shown)
+        page.get_by_role("tab", name=re.compile(r"^packages", re.I)).click()
+        packages = page.get_by_role("tabpanel")
+        expect(packages).to_contain_text(re.compile(rf"\b{reported:,}\b|\b{reported}\b"))
         expect(packages.get_by_role("row").nth(1)).to_be_visible()  # a header row and at least one package
     with steps("enable two-factor"):
         authenticator = _enable_two_factor(page)

@@ -46,7 +46,7 @@ READY = """({heading, section, text, selector}) => {
 
 @dataclass(frozen=True)
 class Target:
-    """A page: its route (selector: assumed), the h1 it shows, and what its rendered data contains (text) or holds (selector)."""
+    """A page: its route, the h1 it shows, and what its rendered data contains (text) or holds (selector)."""
 
     name: str
     path: str
@@ -105,7 +105,6 @@ def _settings(name: str, path: str, section: str, selector: str) -> Target:
 def _targets(fleet: seed.Fleet, repository: str) -> list[Target]:
     name, host_id = min(fleet.hosts.items())
     total = rf"\b{HOSTS:,}\b|\b{HOSTS}\b"
-    # selector: assumed: the routes below, and that each page shows the data named here once it has loaded
     return [Target("dashboard", "/", "^Dashboard$", text=total),
             Target("hosts", "/hosts", "^Hosts$", text=r"seed-\d{5}"),
             Target("host detail", f"/hosts/{host_id}", f"^{re.escape(name)}$", text=r"22\.04"),

@@ -1,5 +1,6 @@
 /** The audit log (chalicelib/audit): GET /audit-log, newest first, filtered by action, actor, outcome and time. */
 import { api } from './client';
+import type { CursorPage, User } from './types';
 
 export interface AuditEvent {
   event_id: string;
@@ -18,10 +19,7 @@ export interface AuditEvent {
   user_agent?: string;
 }
 
-export interface AuditPage {
-  events: AuditEvent[];
-  next_cursor: string | null;
-}
+type AuditPage = CursorPage<'events', AuditEvent>;
 
 /** The query GET /audit-log takes (audit/routes.py). */
 export interface AuditQuery {
@@ -32,22 +30,16 @@ export interface AuditQuery {
   until?: string | undefined;
 }
 
-/** The users the actor filter offers (GET /auth/admin/users, for holders of can_view_users). */
-export interface AuditUser {
-  id: string;
-  username: string;
-  first_name: string | null;
-  last_name: string | null;
-}
+/** What the log needs of a user to name an actor (the users are usersApi.list's, for holders of can_view_users). */
+export type AuditUser = Pick<User, 'id' | 'username' | 'first_name' | 'last_name'>;
 
-export const AUDIT_PAGE_SIZE = 50;
+const AUDIT_PAGE_SIZE = 50;
 /** At most this many server pages are read for one page of the table (see fetchPage). */
 const MAX_READS = 5;
 
 export const auditKeys = {
   all: ['audit'] as const,
   events: (query: AuditQuery) => ['audit', 'events', query] as const,
-  users: ['audit', 'users'] as const,
 };
 
 export const auditApi = {
@@ -70,6 +62,4 @@ export const auditApi = {
     }
     return { events, next_cursor: next };
   },
-
-  users: (signal?: AbortSignal) => api.get<{ users: AuditUser[] }>('/auth/admin/users', signal ? { signal } : {}),
 };

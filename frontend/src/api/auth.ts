@@ -1,8 +1,8 @@
-/** Sign-in, first-time setup, sign-up, logout and two-factor enrolment (chalicelib/auth, chalicelib/tfa). */
+/** Sign-in (with its two-factor step), first-time setup, sign-up, logout and the session's context (chalicelib/auth). */
 import { api } from './client';
-import type { LoginResult, MeContext, SessionStarted, TfaSetup } from './types';
+import type { LoginResult, MeContext, SessionStarted } from './types';
 
-export interface Credentials {
+interface Credentials {
   username: string;
   password: string;
   remember_me: boolean;
@@ -37,6 +37,4 @@ export const authApi = {
     }
   },
   me: () => api.get<MeContext>('/me/context'),
-  tfaSetup: () => api.get<TfaSetup>('/tfa/setup'),
-  tfaVerifySetup: (token: string) => api.post<{ backup_codes: string[] }>('/tfa/verify-setup', { token }),
 };

@@ -40,6 +40,17 @@ const refreshed = (rotateTo: string) => () => {
   return json(200, { token: 'x', refresh_token: 'y', expires_in: 3600, expires_at: '2030-01-01T00:00:00Z' });
 };
 
+/** A Web Locks stand-in shared by several clients (tabs): one callback at a time, in order. */
+function sharedLock(): LockManager {
+  let queue: Promise<unknown> = Promise.resolve();
+  const request = (_name: string, callback: () => Promise<unknown>) => {
+    const run = queue.then(callback);
+    queue = run.catch(() => undefined);
+    return run;
+  };
+  return { request } as unknown as LockManager;
+}
+
 beforeEach(() => setCsrf('csrf-1'));
 afterEach(() => vi.useRealTimers());
 
@@ -236,11 +247,19 @@ describe('refresh and retry', () => {
     expect(api.calls.map((call) => call.headers['X-CSRF-Token'])).toEqual(['csrf-1', 'csrf-2']);
   });
 
-  it('serialises refreshes across tabs with a Web Lock', async () => {
-    const api = fakeFetch({ 'GET /a': [expired, () => json(200, 'a')], 'POST /auth/refresh': refreshed('csrf-2') });
-    const request = vi.fn((_name: string, callback: () => Promise<boolean>) => callback());
-    const c = createApiClient({ fetch: api.fetch, storage: null, locks: { request } as unknown as LockManager });
-    await c.get('/a');
-    expect(request).toHaveBeenCalledWith('patchmon-auth-refresh', expect.any(Function));
+  it('refreshes once for two tabs whose tokens expired at the same time (the Web Lock serialises them)', async () => {
+    // The refresh answer takes a while, as over a network: without the lock the second tab would send the same
+    // (single-use) refresh token before the first answer rotated it, and the server would end the session.
+    const slowRefresh = async () => {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      return refreshed('csrf-2')();
+    };
+    const api = fakeFetch({ 'GET /a': [expired, expired, () => json(200, 'a'), () => json(200, 'a')], 'POST /auth/refresh': [slowRefresh, slowRefresh] });
+    const locks = sharedLock();
+    const tab = () => createApiClient({ fetch: api.fetch, storage: null, locks });
+
+    await expect(Promise.all([tab().get('/a'), tab().get('/a')])).resolves.toEqual(['a', 'a']);
+
+    expect(api.calls.filter((call) => call.path === '/auth/refresh')).toHaveLength(1);
   });
 });

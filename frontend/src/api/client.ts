@@ -11,7 +11,7 @@
 import { CSRF_COOKIE, CSRF_HEADER, clearCookie, readCookie } from './cookies';
 import { ApiError, networkError, toApiError } from './errors';
 
-export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export type QueryParams = Record<string, string | number | boolean | null | undefined>;
 
 export interface RequestOptions {
@@ -31,7 +31,7 @@ export interface RequestOptions {
 
 type StorageLike = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
 
-export interface ApiClientOptions {
+interface ApiClientOptions {
   baseUrl?: string;
   fetch?: typeof fetch;
   now?: () => number;

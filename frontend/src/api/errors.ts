@@ -1,6 +1,6 @@
 /** Errors from the API, as `{error, code}` bodies (docs/api.md), mapped to one class the UI can show. */
 
-export interface ApiErrorBody {
+interface ApiErrorBody {
   error?: string;
   code?: string;
   request_id?: string;

@@ -1,5 +1,6 @@
 /** Host groups (chalicelib/host/groups.py, routes.py): list, create, change, delete, and the hosts of a group. */
 import { api } from './client';
+import type { CursorPage } from './types';
 
 export interface HostGroup {
   id: string;
@@ -18,17 +19,14 @@ export interface HostGroupWrite {
 }
 
 /** The few host fields the group pages show (GET /host-groups/{id}/hosts answers the host list's rows). */
-export interface GroupHost {
+interface GroupHost {
   host_id: string;
   friendly_name: string;
   hostname: string | null;
   status: string | null;
 }
 
-export interface GroupHostPage {
-  hosts: GroupHost[];
-  next_cursor: string | null;
-}
+type GroupHostPage = CursorPage<'hosts', GroupHost>;
 
 export interface GroupMembers {
   hosts: GroupHost[];
@@ -44,9 +42,13 @@ export const hostGroupKeys = {
 
 /** A page read while looking for a group's hosts; the server's maximum, so the pages are few. */
 const MEMBER_PAGE_SIZE = 200;
+/** The delete dialog lists this many of a group's hosts at most. */
+const MEMBERS_SHOWN = 10;
+/** The member search gives up after this many pages (2,000 hosts). */
+const MAX_MEMBER_PAGES = 10;
 
 export const hostGroupsApi = {
-  list: (signal?: AbortSignal) => api.get<{ groups: HostGroup[] }>('/host-groups', signal ? { signal } : {}),
+  list: (signal?: AbortSignal) => api.get<{ groups: HostGroup[] }>('/host-groups', { signal }),
   create: (body: HostGroupWrite) => api.post<HostGroup>('/host-groups', body),
   update: (groupId: string, body: HostGroupWrite) => api.put<HostGroup>(`/host-groups/${encodeURIComponent(groupId)}`, body),
   remove: (groupId: string) => api.delete<{ message: string }>(`/host-groups/${encodeURIComponent(groupId)}`),
@@ -54,22 +56,21 @@ export const hostGroupsApi = {
     api.get<GroupHostPage>(`/host-groups/${encodeURIComponent(groupId)}/hosts`, { query: { limit: MEMBER_PAGE_SIZE, cursor }, signal }),
 
   /**
-   * The first `want` hosts of a group, for the delete dialog. The server filters a page of the fleet *after*
+   * The first MEMBERS_SHOWN hosts of a group, for the delete dialog. The server filters a page of the fleet *after*
    * reading it, so a page can be empty while later ones hold members: follow the cursor until enough hosts are
-   * found, the fleet ends, or `maxPages` pages were read (200 hosts each: 2,000 by default). The user is waiting
-   * on this answer, and the server refuses to delete a populated group anyway.
+   * found, the fleet ends, or MAX_MEMBER_PAGES pages were read. The user is waiting on this answer, and the server
+   * refuses to delete a populated group anyway.
    */
-  async findMembers(groupId: string, { want = 10, maxPages = 10, signal }: { want?: number; maxPages?: number; signal?: AbortSignal } = {}):
-  Promise<GroupMembers> {
+  async findMembers(groupId: string, signal?: AbortSignal): Promise<GroupMembers> {
     const found: GroupHost[] = [];
     let cursor: string | null = null;
-    for (let page = 0; page < maxPages; page += 1) {
+    for (let page = 0; page < MAX_MEMBER_PAGES; page += 1) {
       const answer: GroupHostPage = await hostGroupsApi.hosts(groupId, cursor, signal);
       found.push(...answer.hosts);
       cursor = answer.next_cursor;
-      if (!cursor) return { hosts: found.slice(0, want), complete: found.length <= want };
-      if (found.length >= want) return { hosts: found.slice(0, want), complete: false };
+      if (!cursor) return { hosts: found.slice(0, MEMBERS_SHOWN), complete: found.length <= MEMBERS_SHOWN };
+      if (found.length >= MEMBERS_SHOWN) return { hosts: found.slice(0, MEMBERS_SHOWN), complete: false };
     }
-    return { hosts: found, complete: false };
+    return { hosts: found.slice(0, MEMBERS_SHOWN), complete: false };
   },
 };

@@ -1,10 +1,13 @@
 /**
  * Hosts (chalicelib/host/routes.py): the host list, enrolment, one host's facts and inventory, and the changes a
  * host manager makes. Field names are the server's (snake_case), except the bodies the server names in camelCase.
+ * The groups, the server URL and the agent version the Hosts pages also show belong to hostGroups.ts and orgSettings.ts,
+ * so Settings' changes to them reach these pages through the same cache entries.
  */
 import { api, type QueryParams } from './client';
+import type { CursorPage } from './types';
 
-export type HostStatus = 'pending' | 'active' | 'offline' | (string & {});
+type HostStatus = 'pending' | 'active' | 'offline' | (string & {});
 
 /** A host as GET /hosts lists it (host/service.py view()). */
 export interface Host {
@@ -51,7 +54,7 @@ export interface NetworkInterface {
   addresses?: { address: string; family?: string; netmask?: string; gateway?: string }[] | null;
 }
 
-export interface DiskDetail {
+interface DiskDetail {
   name?: string;
   size?: string;
   mountpoint?: string;
@@ -91,17 +94,7 @@ export interface HostDetail extends Host {
   integration_status: Record<string, IntegrationStatus> | null;
 }
 
-export interface HostPage {
-  hosts: Host[];
-  next_cursor: string | null;
-}
-
-export interface HostGroup {
-  id: string;
-  name: string;
-  description: string | null;
-  color: string | null;
-}
+type HostPage = CursorPage<'hosts', Host>;
 
 /** POST /hosts/create answer: the API key is in it this once. */
 export interface CreatedHost {
@@ -113,7 +106,7 @@ export interface CreatedHost {
   instructions: string;
 }
 
-export interface NewHost {
+interface NewHost {
   friendly_name: string;
   hostGroupIds: string[];
   docker_enabled?: boolean;
@@ -139,10 +132,7 @@ export interface HostPackage {
   updated_at: string;
 }
 
-export interface HostPackagePage {
-  packages: HostPackage[];
-  next_cursor: string | null;
-}
+type HostPackagePage = CursorPage<'packages', HostPackage>;
 
 /** A repository on one host (GET /hosts/{host_id}/repositories). */
 export interface HostRepository {
@@ -158,10 +148,7 @@ export interface HostRepository {
   updated_at: string;
 }
 
-export interface HostRepositoryPage {
-  repositories: HostRepository[];
-  next_cursor: string | null;
-}
+type HostRepositoryPage = CursorPage<'repositories', HostRepository>;
 
 /** One row of a host's report history (GET /hosts/{host_id}/reports). */
 export interface HostReport {
@@ -177,19 +164,9 @@ export interface HostReport {
   error?: string;
 }
 
-export interface HostReportPage {
-  reports: HostReport[];
-  next_cursor: string | null;
-}
+type HostReportPage = CursorPage<'reports', HostReport>;
 
-/** GET /agent/version: the agent build this deployment serves (404 when it has none). */
-export interface AgentVersion {
-  latestVersion: string;
-  autoUpdateDisabled: boolean;
-  autoUpdateDisabledReason: string | null;
-}
-
-export interface BulkDeleteResult {
+interface BulkDeleteResult {
   deleted: string[];
   not_found: string[];
 }
@@ -197,11 +174,10 @@ export interface BulkDeleteResult {
 export type PackageFilter = 'all' | 'needs_updates' | 'security';
 
 const path = (hostId: string, suffix = '') => `/hosts/${encodeURIComponent(hostId)}${suffix}`;
-const withSignal = (signal?: AbortSignal) => (signal ? { signal } : {});
 
 export const hostsApi = {
-  list: (query: QueryParams, signal?: AbortSignal) => api.get<HostPage>('/hosts', { query, ...withSignal(signal) }),
-  get: (hostId: string, signal?: AbortSignal) => api.get<HostDetail>(path(hostId), withSignal(signal)),
+  list: (query: QueryParams, signal?: AbortSignal) => api.get<HostPage>('/hosts', { query, signal }),
+  get: (hostId: string, signal?: AbortSignal) => api.get<HostDetail>(path(hostId), { signal }),
   create: (body: NewHost) => api.post<CreatedHost>('/hosts/create', body),
   rename: (hostId: string, friendlyName: string) => api.patch<Host>(path(hostId, '/friendly-name'), { friendlyName }),
   setGroups: (hostId: string, groupIds: string[]) => api.put<Host>(path(hostId, '/groups'), { groupIds }),
@@ -214,24 +190,20 @@ export const hostsApi = {
   fetchReport: (hostId: string) => api.post<{ message: string }>(path(hostId, '/fetch-report')),
   forceAgentUpdate: (hostId: string) => api.post<{ message: string }>(path(hostId, '/force-agent-update')),
   packages: (hostId: string, query: QueryParams, signal?: AbortSignal) =>
-    api.get<HostPackagePage>(path(hostId, '/packages'), { query, ...withSignal(signal) }),
+    api.get<HostPackagePage>(path(hostId, '/packages'), { query, signal }),
   repositories: (hostId: string, query: QueryParams, signal?: AbortSignal) =>
-    api.get<HostRepositoryPage>(path(hostId, '/repositories'), { query, ...withSignal(signal) }),
+    api.get<HostRepositoryPage>(path(hostId, '/repositories'), { query, signal }),
   reports: (hostId: string, query: QueryParams, signal?: AbortSignal) =>
-    api.get<HostReportPage>(path(hostId, '/reports'), { query, ...withSignal(signal) }),
-  groups: (signal?: AbortSignal) => api.get<{ groups: HostGroup[] }>('/host-groups', withSignal(signal)),
-  serverUrl: (signal?: AbortSignal) => api.get<{ server_url: string }>('/settings/server-url', withSignal(signal)),
-  agentVersion: (signal?: AbortSignal) => api.get<AgentVersion>('/agent/version', withSignal(signal)),
+    api.get<HostReportPage>(path(hostId, '/reports'), { query, signal }),
 };
 
 export const hostKeys = {
   all: ['hosts'] as const,
-  list: (filters: unknown, sort: unknown) => ['hosts', 'list', filters, sort] as const,
+  /** `query`: the GET /hosts query (filters and order). */
+  list: (query: QueryParams) => ['hosts', 'list', query] as const,
   detail: (hostId: string) => ['hosts', 'detail', hostId] as const,
-  packages: (hostId: string, filters: unknown) => ['hosts', 'packages', hostId, filters] as const,
-  repositories: (hostId: string) => ['hosts', 'repositories', hostId] as const,
-  reports: (hostId: string) => ['hosts', 'reports', hostId] as const,
-  groups: ['hosts', 'groups'] as const,
-  serverUrl: ['hosts', 'server-url'] as const,
-  agentVersion: ['hosts', 'agent-version'] as const,
+  // A host's lists carry its last report time: a new report starts them again with its data.
+  packages: (hostId: string, query: QueryParams, reportedAt: string | null) => ['hosts', 'packages', hostId, query, reportedAt] as const,
+  repositories: (hostId: string, reportedAt: string | null) => ['hosts', 'repositories', hostId, reportedAt] as const,
+  reports: (hostId: string, reportedAt: string | null) => ['hosts', 'reports', hostId, reportedAt] as const,
 };

@@ -2,8 +2,9 @@
  * Fleet inventory (chalicelib/inventory/routes.py): packages across the fleet and the repositories hosts use.
  * Every list is one request per page (the server keeps per-package and per-repository counters).
  */
-import type { HostPackage } from './hosts';
 import { api } from './client';
+import type { HostPackage, HostRepository } from './hosts';
+import type { CursorPage } from './types';
 
 /** A package across the fleet (GET /packages, GET /packages/{name}). */
 export interface FleetPackage {
@@ -18,10 +19,7 @@ export interface FleetPackage {
   security_hosts: number;
 }
 
-export interface PackagePage {
-  packages: FleetPackage[];
-  next_cursor: string | null;
-}
+type PackagePage = CursorPage<'packages', FleetPackage>;
 
 /** One host's copy of a package (GET /packages/{name}/hosts): the host's package row and who the host is. */
 export interface PackageHost extends HostPackage {
@@ -29,10 +27,7 @@ export interface PackageHost extends HostPackage {
   hostname?: string;
 }
 
-export interface PackageHostPage {
-  hosts: PackageHost[];
-  next_cursor: string | null;
-}
+type PackageHostPage = CursorPage<'hosts', PackageHost>;
 
 /** A repository across the fleet: the same (url, distribution, components) on every host is one record. */
 export interface Repository {
@@ -47,31 +42,15 @@ export interface Repository {
   host_count: number;
 }
 
-export interface RepositoryPage {
-  repositories: Repository[];
-  next_cursor: string | null;
-}
+export type RepositoryPage = CursorPage<'repositories', Repository>;
 
-/** A host's use of a repository (GET /repositories/{id}/hosts). */
-export interface RepositoryHost {
-  host_id: string;
+/** A host's use of a repository (GET /repositories/{id}/hosts): the host's repository row and who the host is. */
+export interface RepositoryHost extends HostRepository {
   friendly_name?: string;
   hostname?: string;
-  repo_id: string;
-  name: string;
-  url: string;
-  distribution: string;
-  components: string;
-  repo_type: string;
-  is_enabled: boolean;
-  is_secure: boolean;
-  updated_at: string;
 }
 
-export interface RepositoryHostPage {
-  hosts: RepositoryHost[];
-  next_cursor: string | null;
-}
+type RepositoryHostPage = CursorPage<'hosts', RepositoryHost>;
 
 /** The filters GET /packages understands. */
 export interface PackageQuery {
@@ -104,10 +83,12 @@ export function hostLabel(row: { host_id: string; friendly_name?: string; hostna
 }
 
 export const inventoryKeys = {
-  packages: ['packages', 'list'] as const,
+  packageList: (filters: PackageQuery, pageSize: number) => ['packages', 'list', filters, pageSize] as const,
   package: (name: string) => ['packages', 'detail', name] as const,
   packageHosts: (name: string) => ['packages', 'hosts', name] as const,
+  /** Every page of the repositories list (a prefix: a repository's page looks for its row in them). */
   repositories: ['repositories', 'list'] as const,
+  repositoryList: (pageSize: number) => ['repositories', 'list', pageSize] as const,
   repositoryHosts: (id: string) => ['repositories', 'hosts', id] as const,
 };
 

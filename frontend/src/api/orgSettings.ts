@@ -22,6 +22,7 @@ export interface AgentSettings {
 export type AgentSettingsPatch = Partial<Pick<AgentSettings, 'update_interval' | 'auto_update' | 'signup_enabled' | 'server_url'
   | 'agent_reports_retention_days'>>;
 
+/** The tenant's password policy (tenant/schemas.py PasswordPolicy). */
 export interface PasswordPolicy {
   min_length: number;
   require_uppercase: boolean;
@@ -59,7 +60,7 @@ export interface SecuritySettings {
 }
 
 /** GET /agent/version (install/service.py version_answer, without a host). */
-export interface AgentVersion {
+interface AgentVersion {
   currentVersion: string | null;
   latestVersion: string;
   hasUpdate: boolean;
@@ -70,27 +71,18 @@ export interface AgentVersion {
   agentType?: string;
 }
 
-/** A role as GET /permissions/roles lists it (only the fields the sign-up role picker needs). */
-export interface RoleSummary {
-  role: string;
-  label: string;
-  rank: number;
-}
-
 export const orgSettingsKeys = {
   agent: ['orgSettings', 'agent'] as const,
   serverUrl: ['orgSettings', 'server-url'] as const,
   agentVersion: ['orgSettings', 'agent-version'] as const,
   security: ['orgSettings', 'security'] as const,
-  roles: ['orgSettings', 'roles'] as const,
 };
 
 export const orgSettingsApi = {
-  agent: (signal?: AbortSignal) => api.get<AgentSettings>('/settings', signal ? { signal } : {}),
+  agent: (signal?: AbortSignal) => api.get<AgentSettings>('/settings', { signal }),
   patchAgent: (changes: AgentSettingsPatch) => api.patch<AgentSettings>('/settings', changes),
-  serverUrl: (signal?: AbortSignal) => api.get<{ server_url: string }>('/settings/server-url', signal ? { signal } : {}),
-  agentVersion: (signal?: AbortSignal) => api.get<AgentVersion>('/agent/version', signal ? { signal } : {}),
-  security: (signal?: AbortSignal) => api.get<SecuritySettings>('/settings/security', signal ? { signal } : {}),
+  serverUrl: (signal?: AbortSignal) => api.get<{ server_url: string }>('/settings/server-url', { signal }),
+  agentVersion: (signal?: AbortSignal) => api.get<AgentVersion>('/agent/version', { signal }),
+  security: (signal?: AbortSignal) => api.get<SecuritySettings>('/settings/security', { signal }),
   putSecurity: (settings: SecuritySettings) => api.put<SecuritySettings>('/settings/security', settings),
-  roles: (signal?: AbortSignal) => api.get<{ roles: RoleSummary[] }>('/permissions/roles', signal ? { signal } : {}),
 };

@@ -5,13 +5,13 @@
 import { api } from './client';
 import type { TfaSetup, User } from './types';
 
-export interface ProfileUpdateBody {
+interface ProfileUpdateBody {
   first_name: string;
   last_name: string;
   email: string;
 }
 
-export interface TfaStatus {
+interface TfaStatus {
   enabled: boolean;
   backup_codes_remaining: number;
 }

@@ -71,7 +71,5 @@ export interface DashboardPreferences {
   updated_at: string | null;
 }
 
-/** A page of a cursor-paginated list: the items sit under a route-specific key, beside `next_cursor`. */
-export interface CursorPage {
-  next_cursor?: string | null;
-}
+/** A page of a cursor-paginated list: the rows sit under a route-specific key, beside `next_cursor` (null on the last page). */
+export type CursorPage<Key extends string, Row> = { [key in Key]: Row[] } & { next_cursor: string | null };

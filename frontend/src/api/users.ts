@@ -7,7 +7,7 @@ import type { User } from './types';
 
 export type ManagedUser = User;
 
-export interface UserCreateBody {
+interface UserCreateBody {
   username: string;
   email: string;
   password: string;
@@ -38,7 +38,7 @@ export interface RoleView {
   total: number;
 }
 
-export interface CataloguePermission {
+interface CataloguePermission {
   key: string;
   label: string;
   description: string;
@@ -57,15 +57,6 @@ export interface PermissionCatalogue {
   total: number;
 }
 
-/** The tenant's password policy (tenant/schemas.py PasswordPolicy). */
-export interface PasswordPolicy {
-  min_length: number;
-  require_uppercase: boolean;
-  require_lowercase: boolean;
-  require_number: boolean;
-  require_special: boolean;
-}
-
 const userPath = (id: string) => `/auth/admin/users/${encodeURIComponent(id)}`;
 const rolePath = (role: string) => `/permissions/roles/${encodeURIComponent(role)}`;
 
@@ -74,7 +65,6 @@ export const userKeys = {
   list: ['users', 'list'] as const,
   roles: ['users', 'roles'] as const,
   catalogue: ['users', 'permission-catalogue'] as const,
-  passwordPolicy: ['users', 'password-policy'] as const,
 };
 
 export const usersApi = {
@@ -90,8 +80,4 @@ export const usersApi = {
   saveRole: (role: string, permissions: string[], label?: string) =>
     api.put<RoleView>(rolePath(role), label ? { permissions, label } : { permissions }),
   deleteRole: (role: string) => api.delete<{ message: string }>(rolePath(role)),
-
-  /** Readable only with can_manage_settings (GET /settings/security); others fall back to the documented minimum. */
-  passwordPolicy: async (signal?: AbortSignal) =>
-    (await api.get<{ password_policy: PasswordPolicy }>('/settings/security', { signal })).password_policy,
 };

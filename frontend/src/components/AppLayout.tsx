@@ -6,12 +6,13 @@ import { useEffect, useRef } from 'react';
 import { NavLink as RouterNavLink, Outlet, Link, useLocation, useNavigate } from 'react-router';
 
 import { authApi } from '../api/auth';
-import { displayName, useSession } from '../auth/useSession';
+import { useSession } from '../auth/useSession';
 import { NAV_ITEMS } from '../navigation';
+import { fullName } from './format';
 import { SkipLink } from './SkipLink';
 import { ThemeToggle } from './ThemeToggle';
-import { useToast } from './useToast';
 import { useRouteFocus } from './useRouteFocus';
+import { useToast } from './useToast';
 
 const NAVBAR_ID = 'main-navigation';
 
@@ -44,7 +45,7 @@ export function AppLayout() {
           </Group>
           <Group gap="xs" wrap="nowrap">
             <Text size="sm" c="dimmed" visibleFrom="sm" truncate maw={220}>
-              {displayName(me)}
+              {me ? fullName(me.user) || me.user.username : ''}
             </Text>
             <ThemeToggle />
             <LogoutButton />

@@ -54,6 +54,33 @@ describe('DataTable', () => {
     rerender(<DataTable caption="Hosts" columns={columns} rows={undefined} rowKey={(r) => r.id} error={new Error('boom')} />);
     expect(screen.getByRole('alert')).toHaveTextContent('boom');
   });
+
+  it('shows a short static list: no sort buttons or page controls, and nowrap columns on one line', () => {
+    const plainColumns: Column<Row>[] = [
+      { key: 'name', header: 'Host', cell: (r) => r.name },
+      { key: 'seen', header: 'Last seen', nowrap: true, cell: () => '12 Mar 2025, 14:05' },
+    ];
+    renderUi(<DataTable caption="Sessions" showCaption columns={plainColumns} rows={rows} rowKey={(r) => r.id} minWidth={640} />);
+
+    expect(screen.getByRole('table', { name: 'Sessions' })).toBeInTheDocument();
+    expect(screen.getByText('Sessions')).toBeVisible();
+    expect(screen.queryByRole('button')).not.toBeInTheDocument();
+    expect(screen.queryByRole('navigation')).not.toBeInTheDocument();
+    expect(screen.getByRole('columnheader', { name: 'Last seen' })).toHaveStyle({ whiteSpace: 'nowrap' });
+    expect(screen.getAllByRole('cell', { name: '12 Mar 2025, 14:05' })[0]).toHaveStyle({ whiteSpace: 'nowrap' });
+    expect(screen.getByRole('columnheader', { name: 'Host' })).not.toHaveStyle({ whiteSpace: 'nowrap' });
+  });
+
+  it('offers to search further, not "no rows", when a page is empty but the list goes on', async () => {
+    const onNext = vi.fn();
+    renderUi(<DataTable caption="Hosts" columns={columns} rows={[]} rowKey={(r) => r.id} empty="No hosts yet"
+      pagination={{ pageIndex: 0, hasPrevious: false, hasNext: true, onNext, onPrevious: vi.fn() }}
+    />);
+    expect(screen.queryByRole('heading', { name: 'No hosts yet' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Previous page' })).not.toBeInTheDocument();
+    await userEvent.click(screen.getByRole('button', { name: 'Search further' }));
+    expect(onNext).toHaveBeenCalledOnce();
+  });
 });
 
 it('nextSort starts a new column ascending and flips the sorted one', () => {

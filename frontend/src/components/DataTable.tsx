@@ -1,13 +1,12 @@
 /**
  * A table for server data: sortable column headers (the server sorts) and cursor pagination (the server pages).
- * Loading, error and empty states are built in, so a page only wires its query to it.
+ * Loading, error, empty and "nothing in this part of the list" states are built in, so a page only wires its query to it.
  */
-import { Button, Group, Table, Text, UnstyledButton } from '@mantine/core';
+import { Button, Group, Paper, Stack, Table, Text, Title, UnstyledButton } from '@mantine/core';
 import type { CSSProperties, ReactNode } from 'react';
 
 import { nextSort, type SortDirection, type SortState } from './sorting';
 import { EmptyState, ErrorState, LoadingState } from './states';
-
 
 export interface Column<T> {
   /** Unique; for a sortable column, the server's sort field. */
@@ -17,6 +16,8 @@ export interface Column<T> {
   sortable?: boolean;
   align?: 'left' | 'right' | 'center';
   width?: number | string;
+  /** Keep the header and cells on one line (dates, addresses): the table scrolls sideways instead. */
+  nowrap?: boolean;
 }
 
 export interface CursorPaginationControls {
@@ -28,7 +29,7 @@ export interface CursorPaginationControls {
   onNext: () => void;
 }
 
-export interface DataTableProps<T> {
+interface DataTableProps<T> {
   /** The table's accessible name ("Hosts"); shown above the table when `showCaption`. */
   caption: string;
   showCaption?: boolean;
@@ -43,9 +44,11 @@ export interface DataTableProps<T> {
   fetching?: boolean;
   error?: unknown;
   onRetry?: () => void;
-  /** Shown when there are no rows: a string title or your own <EmptyState>. */
+  /** Shown when there are no rows and no page after: a string title or your own <EmptyState>. */
   empty?: ReactNode;
   loadingLabel?: string;
+  /** Below this width the table scrolls sideways (default 560). */
+  minWidth?: number;
 }
 
 const visuallyHidden: CSSProperties = {
@@ -53,6 +56,10 @@ const visuallyHidden: CSSProperties = {
 };
 
 const ARIA_SORT = { asc: 'ascending', desc: 'descending' } as const;
+
+function cellStyle<T>(column: Column<T>): CSSProperties {
+  return { textAlign: column.align, whiteSpace: column.nowrap ? 'nowrap' : undefined };
+}
 
 function SortIcon({ direction }: { direction: SortDirection | null }) {
   const path = direction === 'asc' ? 'M6 15l6-6 6 6' : direction === 'desc' ? 'M6 9l6 6 6-6' : 'M8 10l4-4 4 4M8 14l4 4 4-4';
@@ -65,11 +72,41 @@ function SortIcon({ direction }: { direction: SortDirection | null }) {
   );
 }
 
+/**
+ * A page that came back empty but is not the end of the list. The server filters after reading a page's worth of
+ * records, so a search can find nothing in one part of a long list and matches further on.
+ */
+function SparsePageNotice({ pagination, fetching }: { pagination: CursorPaginationControls; fetching: boolean }) {
+  return (
+    <Paper withBorder p="md" radius="md">
+      <Stack gap="sm" align="flex-start">
+        <Title order={2} size="h5">
+          No matches in this part of the list
+        </Title>
+        <Text size="sm" c="dimmed">
+          The list is searched one part at a time; later parts may still have matches.
+        </Text>
+        <Group gap="xs">
+          {pagination.hasPrevious ? (
+            <Button variant="default" size="xs" disabled={fetching} onClick={pagination.onPrevious}>
+              Previous page
+            </Button>
+          ) : null}
+          <Button size="xs" loading={fetching} onClick={pagination.onNext}>
+            Search further
+          </Button>
+        </Group>
+      </Stack>
+    </Paper>
+  );
+}
+
 export function DataTable<T>(props: DataTableProps<T>) {
-  const { caption, showCaption = false, columns, rows, rowKey, sort, onSortChange, pagination, fetching = false, error, onRetry } = props;
+  const { caption, showCaption = false, columns, rows, rowKey, sort, onSortChange, pagination, fetching = false, error, onRetry, minWidth = 560 } = props;
 
   if (error && !rows) return <ErrorState error={error} title={`Could not load ${caption.toLowerCase()}`} {...(onRetry ? { onRetry } : {})} />;
   if (!rows) return <LoadingState label={props.loadingLabel ?? `Loading ${caption.toLowerCase()}…`} />;
+  if (rows.length === 0 && pagination?.hasNext) return <SparsePageNotice pagination={pagination} fetching={fetching} />;
   if (rows.length === 0 && !pagination?.hasPrevious) {
     return typeof props.empty === 'string' || props.empty === undefined
       ? <EmptyState title={typeof props.empty === 'string' ? props.empty : `No ${caption.toLowerCase()} yet`} />
@@ -79,7 +116,7 @@ export function DataTable<T>(props: DataTableProps<T>) {
   return (
     <div>
       {error ? <ErrorState error={error} {...(onRetry ? { onRetry } : {})} /> : null}
-      <Table.ScrollContainer minWidth={560}>
+      <Table.ScrollContainer minWidth={minWidth}>
         <Table striped highlightOnHover verticalSpacing="sm" aria-busy={fetching} style={{ opacity: fetching ? 0.6 : 1 }}>
           <caption style={showCaption ? { textAlign: 'left', captionSide: 'top', fontWeight: 600 } : visuallyHidden}>{caption}</caption>
           <Table.Thead>
@@ -87,7 +124,7 @@ export function DataTable<T>(props: DataTableProps<T>) {
               {columns.map((column) => {
                 const direction = sort?.key === column.key ? sort.direction : null;
                 return (
-                  <Table.Th key={column.key} scope="col" style={{ width: column.width, textAlign: column.align }}
+                  <Table.Th key={column.key} scope="col" style={{ ...cellStyle(column), width: column.width }}
                     aria-sort={column.sortable ? (direction ? ARIA_SORT[direction] : 'none') : undefined}
                   >
                     {column.sortable && onSortChange ? (
@@ -109,7 +146,7 @@ export function DataTable<T>(props: DataTableProps<T>) {
             {rows.map((row) => (
               <Table.Tr key={rowKey(row)}>
                 {columns.map((column) => (
-                  <Table.Td key={column.key} style={{ textAlign: column.align }}>
+                  <Table.Td key={column.key} style={cellStyle(column)}>
                     {column.cell(row)}
                   </Table.Td>
                 ))}

@@ -8,7 +8,7 @@ function report(error: unknown): string {
   return `PatchMon Cloud error report\nURL: ${window.location.href}\nTime: ${new Date().toISOString()}\nBrowser: ${navigator.userAgent}\n\n${detail}`;
 }
 
-export function ErrorScreen({ error, onReset }: { error: unknown; onReset?: () => void }) {
+function ErrorScreen({ error, onReset }: { error: unknown; onReset?: () => void }) {
   const text = report(error);
   return (
     <Container size="sm" py="xl">

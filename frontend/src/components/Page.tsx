@@ -3,7 +3,7 @@ import { useEffect, type ReactNode } from 'react';
 
 export const APP_NAME = 'PatchMon Cloud';
 
-export interface PageProps {
+interface PageProps {
   /** The page's one <h1>, and the document title ("Hosts · PatchMon Cloud"). */
   title: string;
   /** Buttons beside the title, e.g. <Button>Add host</Button>. */

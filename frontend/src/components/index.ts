@@ -1,17 +1,20 @@
-/** The shared building blocks of every page; see README.md beside this file. */
-export { AppLayout } from './AppLayout';
+/**
+ * The shared building blocks of the pages; see README.md beside this file. The shell's own pieces (AppLayout,
+ * the error boundaries, ToastProvider, SkipLink, ThemeToggle) are imported from their files by main.tsx, App.tsx and router.tsx.
+ */
+export { ConfirmDialog, DialogActions } from './ConfirmDialog';
 export { DataTable } from './DataTable';
-export type { Column, CursorPaginationControls, DataTableProps } from './DataTable';
-export { AppErrorBoundary, ErrorScreen, RouteError } from './ErrorBoundary';
-export { APP_NAME, Page } from './Page';
-export type { PageProps } from './Page';
-export { SkipLink } from './SkipLink';
-export { nextSort } from './sorting';
-export type { SortDirection, SortState } from './sorting';
+export type { Column } from './DataTable';
+export { DebouncedTextInput } from './DebouncedTextInput';
+export { applyServerError } from './formErrors';
+export { formatCount, formatDate, formatDateTime, formatRelative, fullName, plural } from './format';
+export { Page } from './Page';
+export { useStoredPageSize } from './pageSize';
+export { PageSizeSelect } from './PageSizeSelect';
+export { RefreshButton } from './RefreshButton';
+export type { SortState } from './sorting';
 export { EmptyState, ErrorState, LoadingState } from './states';
-export { ThemeToggle } from './ThemeToggle';
-export { ToastProvider } from './ToastProvider';
+export { SummaryCard, SummaryGrid } from './SummaryCard';
 export { useCursorQuery, useCursorStack } from './useCursorQuery';
 export { useToast } from './useToast';
-export type { ToastInput, ToastTone } from './useToast';
-export { applyServerError } from './formErrors';
+export { VersionText } from './VersionText';

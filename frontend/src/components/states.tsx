@@ -4,7 +4,7 @@ import type { ReactNode } from 'react';
 
 import { errorMessage } from '../api/errors';
 
-export interface LoadingStateProps {
+interface LoadingStateProps {
   /** What is loading, read by screen readers and shown beside the spinner: "Loading hosts…". */
   label?: string;
   /** Fill the viewport (the first load of the app) instead of the content area. */
@@ -23,7 +23,7 @@ export function LoadingState({ label = 'Loading…', fullPage = false }: Loading
   );
 }
 
-export interface EmptyStateProps {
+interface EmptyStateProps {
   title: string;
   description?: ReactNode;
   /** A call to action, e.g. <Button>Add host</Button>. */
@@ -46,7 +46,7 @@ export function EmptyState({ title, description, action, icon }: EmptyStateProps
   );
 }
 
-export interface ErrorStateProps {
+interface ErrorStateProps {
   /** The error a query raised (ApiError messages are shown as the server wrote them). */
   error: unknown;
   title?: string;

@@ -4,7 +4,7 @@ import { useState } from 'react';
 
 import type { CursorPaginationControls } from './DataTable';
 
-export interface CursorStack {
+interface CursorStack {
   /** The cursor of the page shown (null: the first page). */
   cursor: string | null;
   pageIndex: number;
@@ -29,7 +29,7 @@ export function useCursorStack(resetKey: unknown = null): CursorStack {
   };
 }
 
-export interface CursorQueryOptions<TPage extends { next_cursor?: string | null }> {
+interface CursorQueryOptions<TPage extends { next_cursor?: string | null }> {
   /** The list's key without the cursor, e.g. ['hosts', filters, sort]; also the reset key of the pagination. */
   queryKey: QueryKey;
   fetchPage: (cursor: string | null, signal: AbortSignal) => Promise<TPage>;
@@ -68,5 +68,5 @@ export function useCursorQuery<TPage extends { next_cursor?: string | null }>(op
       if (nextCursor) pages.next(nextCursor);
     },
   };
-  return { query, pagination, pages };
+  return { query, pagination };
 }

@@ -10,7 +10,7 @@ export interface ToastInput {
   duration?: number;
 }
 
-export interface ToastApi {
+interface ToastApi {
   show: (toast: ToastInput) => number;
   dismiss: (id: number) => void;
 }

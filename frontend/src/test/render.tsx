@@ -9,7 +9,7 @@ import { useSessionEndedRedirect } from '../auth/sessionEnded';
 import { ToastProvider } from '../components/ToastProvider';
 import { theme } from '../theme';
 
-export function testQueryClient() {
+function testQueryClient() {
   return new QueryClient({ defaultOptions: { queries: { retry: false, gcTime: Infinity }, mutations: { retry: false } } });
 }
 

@@ -1,32 +1,33 @@
 /** The account form shared by first-time setup and sign-up. */
 import { zodResolver } from '@hookform/resolvers/zod';
 import { Alert, Button, Group, Stack, TextInput } from '@mantine/core';
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { z } from 'zod/mini';
 
 import type { NewAccount } from '../../api/auth';
-import { applyServerError } from '../../components/formErrors';
+import type { PasswordPolicy } from '../../api/orgSettings';
+import { applyAccountError, confirmMatches, emailField, nameField, passwordField, usernameField } from '../../auth/accountRules';
+import { NewPasswordFields } from '../../auth/NewPasswordFields';
 
 // zod/mini: the same schemas as zod's chained API at a fraction of the bundle (the sign-in pages load first).
-const accountSchema = z
-  .object({
-    username: z.string().check(z.trim(), z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$/, 'At least 3 characters: letters, digits, dots, dashes or underscores')),
-    email: z.string().check(z.trim(), z.regex(/^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$/, 'Enter a valid email address')),
-    firstName: z.string().check(z.trim(), z.maxLength(100)),
-    lastName: z.string().check(z.trim(), z.maxLength(100)),
-    password: z.string().check(z.minLength(8, 'At least 8 characters'), z.maxLength(256)),
-    confirm: z.string(),
-  })
-  .check(z.refine((values) => values.password === values.confirm, { path: ['confirm'], error: 'The two passwords differ' }));
+function accountSchema(policy: PasswordPolicy | null) {
+  return z.object({
+    username: usernameField(), email: emailField(), firstName: nameField(), lastName: nameField(), password: passwordField(policy), confirm: z.string(),
+  }).check(confirmMatches());
+}
 
-type AccountValues = z.infer<typeof accountSchema>;
+type AccountValues = z.infer<ReturnType<typeof accountSchema>>;
 const FIELDS = ['username', 'email', 'firstName', 'lastName', 'password', 'confirm'] as const;
 
-export function AccountForm({ submitLabel, onSubmit }: { submitLabel: string; onSubmit: (account: NewAccount) => Promise<unknown> }) {
+/** `policy`: the organisation's password policy when known (setup: a new organisation's); else only the shared floor is checked. */
+export function AccountForm({ submitLabel, policy = null, onSubmit }: {
+  submitLabel: string; policy?: PasswordPolicy | null; onSubmit: (account: NewAccount) => Promise<unknown>;
+}) {
   const [formError, setFormError] = useState<string | null>(null);
+  const resolver = useMemo(() => zodResolver(accountSchema(policy)), [policy]);
   const { register, handleSubmit, setError, formState: { errors, isSubmitting } } = useForm<AccountValues>({
-    resolver: zodResolver(accountSchema),
+    resolver,
     defaultValues: { username: '', email: '', firstName: '', lastName: '', password: '', confirm: '' },
   });
 
@@ -38,7 +39,7 @@ export function AccountForm({ submitLabel, onSubmit }: { submitLabel: string; on
         firstName: values.firstName || undefined, lastName: values.lastName || undefined,
       });
     } catch (error) {
-      setFormError(applyServerError(error, setError, FIELDS));
+      setFormError(applyAccountError(error, setError, FIELDS));
     }
   });
 
@@ -52,13 +53,8 @@ export function AccountForm({ submitLabel, onSubmit }: { submitLabel: string; on
           <TextInput label="First name" description="Optional" autoComplete="given-name" {...register('firstName')} error={errors.firstName?.message} />
           <TextInput label="Last name" description="Optional" autoComplete="family-name" {...register('lastName')} error={errors.lastName?.message} />
         </Group>
-        <TextInput label="Password" type="password" autoComplete="new-password"
-          description="At least 8 characters, with upper and lower case letters, a number and a symbol"
-          {...register('password')} error={errors.password?.message}
-        />
-        {/* Labelled "Confirm" (not "Confirm password") so the label "Password" names exactly one field. */}
-        <TextInput label="Confirm" type="password" autoComplete="new-password" description="Type the password again"
-          {...register('confirm')} error={errors.confirm?.message}
+        <NewPasswordFields password={register('password')} confirm={register('confirm')} passwordError={errors.password?.message}
+          confirmError={errors.confirm?.message} policy={policy}
         />
         <Button type="submit" loading={isSubmitting} mt="xs">
           {submitLabel}

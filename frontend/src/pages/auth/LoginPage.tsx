@@ -13,6 +13,7 @@ import { ApiError, errorMessage } from '../../api/errors';
 import { queryKeys } from '../../api/queryClient';
 import type { TfaRequired } from '../../api/types';
 import { safeNext } from '../../auth/paths';
+import { plural } from '../../components/format';
 import { LoadingState } from '../../components/states';
 import { AuthLayout } from './AuthLayout';
 
@@ -142,7 +143,7 @@ function CodeStep({ challenge, remember, onDone, onExpired }: {
         return;
       }
       const left = error instanceof ApiError ? Number(error.body.remainingAttempts) : NaN;
-      setFormError(Number.isFinite(left) ? `${errorMessage(error)} ${left} ${left === 1 ? 'attempt' : 'attempts'} left.` : errorMessage(error));
+      setFormError(Number.isFinite(left) ? `${errorMessage(error)} ${plural(left, 'attempt')} left.` : errorMessage(error));
       setValue('code', '');
       setFocus('code');
     }

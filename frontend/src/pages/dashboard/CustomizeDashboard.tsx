@@ -1,17 +1,18 @@
 /** Show, hide and reorder the dashboard's cards: checkboxes and move buttons, all reachable by keyboard. */
-import { ActionIcon, Button, Checkbox, Group, Modal, Stack, Text, VisuallyHidden } from '@mantine/core';
+import { ActionIcon, Button, Checkbox, Modal, Stack, Text, VisuallyHidden } from '@mantine/core';
 import { useEffect, useReducer, useRef, useState } from 'react';
 
+import { DialogActions } from '../../components/ConfirmDialog';
 import { cardById, type CardId } from './cards';
 import classes from './Dashboard.module.css';
 import { describePosition, isDefaultLayout, layoutReducer, type Layout } from './layout';
 
-export interface CustomizeDashboardProps {
+interface CustomizeDashboardProps {
   opened: boolean;
   layout: Layout;
   onClose: () => void;
+  /** Called with the new layout; the dialog is closed by its owner (the save is optimistic). */
   onSave: (layout: Layout) => void;
-  saving?: boolean;
 }
 
 type Direction = 'up' | 'down';
@@ -24,16 +25,16 @@ function Arrow({ direction }: { direction: Direction }) {
   );
 }
 
-export function CustomizeDashboard({ opened, layout, onClose, onSave, saving = false }: CustomizeDashboardProps) {
+export function CustomizeDashboard({ opened, layout, onClose, onSave }: CustomizeDashboardProps) {
   return (
     <Modal opened={opened} onClose={onClose} title="Customize dashboard" size="md">
       {/* Mounted only while open, so every opening starts from the saved layout. */}
-      {opened ? <Editor layout={layout} onClose={onClose} onSave={onSave} saving={saving} /> : null}
+      {opened ? <Editor layout={layout} onClose={onClose} onSave={onSave} /> : null}
     </Modal>
   );
 }
 
-function Editor({ layout, onClose, onSave, saving }: Omit<CustomizeDashboardProps, 'opened'>) {
+function Editor({ layout, onClose, onSave }: Omit<CustomizeDashboardProps, 'opened'>) {
   const [draft, dispatch] = useReducer(layoutReducer, layout);
   const [announcement, setAnnouncement] = useState('');
   const [focusAfterMove, setFocusAfterMove] = useState<{ id: CardId; direction: Direction } | null>(null);
@@ -86,19 +87,9 @@ function Editor({ layout, onClose, onSave, saving }: Omit<CustomizeDashboardProp
         })}
       </ol>
       <VisuallyHidden aria-live="polite">{announcement}</VisuallyHidden>
-      <Group justify="space-between">
-        <Button variant="subtle" onClick={() => dispatch({ type: 'reset' })} disabled={isDefaultLayout(draft)}>
-          Reset to default
-        </Button>
-        <Group gap="xs">
-          <Button variant="default" onClick={onClose}>
-            Cancel
-          </Button>
-          <Button onClick={() => onSave(draft)} loading={saving}>
-            Save layout
-          </Button>
-        </Group>
-      </Group>
+      <DialogActions label="Save layout" onConfirm={() => onSave(draft)} onCancel={onClose}
+        aside={<Button variant="subtle" onClick={() => dispatch({ type: 'reset' })} disabled={isDefaultLayout(draft)}>Reset to default</Button>}
+      />
     </Stack>
   );
 }

@@ -1,8 +1,9 @@
-import { Anchor, Card, Group, Loader, Stack, Text, Title } from '@mantine/core';
+import { Card, Group, Loader, Text, Title } from '@mantine/core';
 import { lazy, Suspense } from 'react';
-import { Link } from 'react-router';
 
 import type { DashboardStats } from '../../api/types';
+import { formatCount } from '../../components/format';
+import { SummaryCard } from '../../components/SummaryCard';
 import type { ChartCardDef, StatCardDef } from './cards';
 import classes from './Dashboard.module.css';
 
@@ -11,21 +12,9 @@ const DistributionChart = lazy(() => import('./DistributionChart'));
 export function StatCard({ card, stats }: { card: StatCardDef; stats: DashboardStats }) {
   const value = card.value(stats);
   return (
-    <Card withBorder padding="md" radius="md" component="article" aria-labelledby={`card-${card.id}`} data-card={card.id}>
-      <Stack gap={4}>
-        <Title order={2} size="h6" id={`card-${card.id}`} fw={600} c="dimmed">
-          <Anchor component={Link} to={card.href} inherit c="inherit">
-            {card.title}
-          </Anchor>
-        </Title>
-        <Text fz={32} fw={700} lh={1.1} c={value > 0 && card.alert ? `${card.alert}.7` : undefined}>
-          {value.toLocaleString()}
-        </Text>
-        <Text size="sm" c="dimmed">
-          {card.detail(stats)}
-        </Text>
-      </Stack>
-    </Card>
+    <SummaryCard title={card.title} href={card.href} value={formatCount(value)} detail={card.detail(stats)}
+      color={value > 0 && card.alert ? `${card.alert}.7` : undefined} data-card={card.id}
+    />
   );
 }
 
@@ -56,7 +45,7 @@ export function ChartCard({ card, stats }: { card: ChartCardDef; stats: Dashboar
                 <span className={classes.swatch} style={{ background: slice.color }} aria-hidden="true" />
                 <span className={classes.legendName}>{slice.name}</span>
                 <span className={classes.legendValue}>
-                  {slice.value.toLocaleString()} <Text span c="dimmed" size="xs">({Math.round((slice.value / total) * 100)}%)</Text>
+                  {formatCount(slice.value)} <Text span c="dimmed" size="xs">({Math.round((slice.value / total) * 100)}%)</Text>
                 </span>
               </li>
             ))}

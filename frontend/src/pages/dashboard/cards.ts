@@ -1,5 +1,6 @@
 /** The dashboard's cards: what each shows, computed from GET /dashboard/stats. */
 import type { DashboardStats } from '../../api/types';
+import { formatCount, plural } from '../../components/format';
 
 export type CardId =
   | 'total_hosts'
@@ -39,9 +40,8 @@ export interface ChartCardDef extends CardBase {
   description: string;
 }
 
-export type CardDef = StatCardDef | ChartCardDef;
+type CardDef = StatCardDef | ChartCardDef;
 
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 const colour = (name: string) => `var(--mantine-color-${name}-6)`;
 const OS_COLOURS = ['blue', 'teal', 'grape', 'orange', 'cyan', 'pink', 'lime', 'indigo'];
 const MAX_OS_SLICES = 6;
@@ -71,7 +71,7 @@ export function updateStatusSlices(stats: DashboardStats): Slice[] {
 export const CARDS: readonly CardDef[] = [
   {
     id: 'total_hosts', kind: 'stat', title: 'Total hosts', defaultVisible: true, href: '/hosts',
-    value: (s) => s.total_hosts, detail: (s) => `${s.up_to_date_hosts} up to date`,
+    value: (s) => s.total_hosts, detail: (s) => `${formatCount(s.up_to_date_hosts)} up to date`,
   },
   {
     id: 'hosts_needing_updates', kind: 'stat', title: 'Hosts needing updates', defaultVisible: true, href: '/hosts?needs_updates=true',
@@ -84,7 +84,7 @@ export const CARDS: readonly CardDef[] = [
   {
     id: 'packages_needing_updates', kind: 'stat', title: 'Packages needing updates', defaultVisible: true, href: '/packages?filter=outdated',
     alert: 'orange', value: (s) => s.packages_needing_updates ?? 0,
-    detail: (s) => `${(s.packages_with_security_updates ?? 0).toLocaleString()} with security updates`,
+    detail: (s) => `${formatCount(s.packages_with_security_updates)} with security updates`,
   },
   {
     id: 'offline_hosts', kind: 'stat', title: 'Offline hosts', defaultVisible: true, href: '/hosts?status=offline', alert: 'red',

@@ -6,10 +6,9 @@
  * pushes stats changes yet — a push would need a fan-out to every open dashboard on each agent report.
  * TanStack Query stops polling in hidden tabs and refetches when the tab is shown again.
  */
-import { Alert, Anchor, Button, Group, Text } from '@mantine/core';
+import { Alert, Anchor, Button, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
 import { Link } from 'react-router';
 
 import { dashboardApi } from '../../api/dashboard';
@@ -17,6 +16,7 @@ import { errorMessage } from '../../api/errors';
 import { queryKeys } from '../../api/queryClient';
 import { useCan } from '../../auth/useSession';
 import { Page } from '../../components/Page';
+import { RefreshButton } from '../../components/RefreshButton';
 import { EmptyState, ErrorState, LoadingState } from '../../components/states';
 import { cardById } from './cards';
 import { CustomizeDashboard } from './CustomizeDashboard';
@@ -24,13 +24,12 @@ import { ChartCard, StatCard } from './DashboardCards';
 import classes from './Dashboard.module.css';
 import { useDashboardLayout } from './usePreferences';
 
-export const STATS_POLL_MS = 30_000;
+const STATS_POLL_MS = 30_000;
 
 export default function DashboardPage() {
   const canView = useCan('can_view_dashboard');
   const [customizing, { open, close }] = useDisclosure(false);
   const { layout, save } = useDashboardLayout();
-  const [refreshing, setRefreshing] = useState(false);
   const stats = useQuery({
     queryKey: queryKeys.dashboardStats,
     queryFn: ({ signal }) => dashboardApi.stats(signal),
@@ -46,19 +45,12 @@ export default function DashboardPage() {
           Updated {new Date(stats.dataUpdatedAt).toLocaleTimeString()}
         </Text>
       ) : null}
-      {/* Busy only for a refresh the user asked for, not for the background polls. */}
-      <Button variant="default" loading={refreshing} onClick={() => {
-        setRefreshing(true);
-        void stats.refetch().finally(() => setRefreshing(false));
-      }}
-      >
-        Refresh
-      </Button>
+      <RefreshButton onRefresh={() => stats.refetch()} />
       <Button variant="default" onClick={open}>
         Customize
       </Button>
     </>
-  ) : null;
+  ) : undefined;
 
   const visible = layout.filter((card) => card.visible);
   let content;
@@ -95,9 +87,9 @@ export default function DashboardPage() {
   }
 
   return (
-    <Page title="Dashboard" actions={actions ? <Group gap="xs">{actions}</Group> : undefined}>
+    <Page title="Dashboard" actions={actions}>
       {content}
-      <CustomizeDashboard opened={customizing} layout={layout} onClose={close} saving={save.isPending}
+      <CustomizeDashboard opened={customizing} layout={layout} onClose={close}
         onSave={(next) => {
           save.mutate(next);
           close();

@@ -5,14 +5,14 @@
 import type { CardPreference } from '../../api/types';
 import { CARDS, cardById, type CardId } from './cards';
 
-export interface LayoutCard {
+interface LayoutCard {
   id: CardId;
   visible: boolean;
 }
 
 export type Layout = LayoutCard[];
 
-export type LayoutAction =
+type LayoutAction =
   | { type: 'toggle'; id: CardId }
   | { type: 'move'; id: CardId; by: number }
   | { type: 'reset' }

@@ -28,5 +28,5 @@ export function useDashboardLayout() {
       toast.show({ tone: 'success', message: 'Dashboard layout saved.' });
     },
   });
-  return { layout: fromSaved(query.data?.cards), query, save };
+  return { layout: fromSaved(query.data?.cards), save };
 }

@@ -4,21 +4,23 @@
  * first report. Closing the dialog does not cancel the host; the API key is forgotten with it.
  */
 import { zodResolver } from '@hookform/resolvers/zod';
-import { Alert, Anchor, Button, Checkbox, ColorSwatch, Group, Loader, Modal, Stack, Switch, Text, TextInput } from '@mantine/core';
+import { Alert, Anchor, Button, Checkbox, Group, Loader, Modal, Stack, Switch, Text, TextInput } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { Controller, useForm } from 'react-hook-form';
 import { Link } from 'react-router';
 
 import { hostKeys, hostsApi, type CreatedHost } from '../../api/hosts';
+import { hostHref } from '../../api/inventory';
 import { useHasModule } from '../../auth/useSession';
+import { plural } from '../../components/format';
 import { applyServerError } from '../../components/formErrors';
 import { useHostGroups, useServerUrl } from './hooks';
-import { hostHref, installCommand, plural, uninstallCommand } from './logic';
-import { CommandBlock, CopyableValue } from './parts';
+import { installCommand, uninstallCommand } from './logic';
+import { CommandBlock, CopyableValue, GroupCheckboxes } from './parts';
 import { newHostSchema, type NewHostValues } from './schemas';
 
-export const WIZARD_POLL_MS = 5_000;
+const WIZARD_POLL_MS = 5_000;
 
 const DEFAULTS: NewHostValues = { friendly_name: '', groups: [], docker_enabled: false, compliance_enabled: false };
 
@@ -57,17 +59,7 @@ function DetailsStep({ onCreated }: { onCreated: (host: CreatedHost) => void }) 
         <Controller control={control} name="groups" render={({ field }) => (
           <Checkbox.Group label="Host groups" description="Optional: a host can be in several groups." value={field.value} onChange={field.onChange}>
             {groups.data && groups.data.length > 0 ? (
-              <Stack gap={6} mt={6}>
-                {groups.data.map((group) => (
-                  <Checkbox key={group.id} value={group.id} label={(
-                    <Group gap={6} wrap="nowrap" component="span">
-                      <ColorSwatch color={group.color ?? '#868e96'} size={12} aria-hidden="true" component="span" />
-                      {group.name}
-                    </Group>
-                  )}
-                  />
-                ))}
-              </Stack>
+              <GroupCheckboxes groups={groups.data} />
             ) : (
               <Text size="sm" c="dimmed" mt={6}>
                 {groups.isPending ? 'Loading groups…' : 'No host groups yet: create them under Settings → Host groups.'}

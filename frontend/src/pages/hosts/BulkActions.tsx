@@ -2,25 +2,19 @@
  * What a host manager does to the hosts ticked in the list (Admin Guide C5.4, C5.5, C3.18): fetch reports, set their
  * groups (replacing each host's set, in one call), delete them.
  */
-import { Alert, Anchor, Button, Checkbox, ColorSwatch, Group, List, Modal, Paper, Stack, Text } from '@mantine/core';
+import { Alert, Anchor, Button, Checkbox, Group, List, Modal, Paper, Stack, Text } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'react-router';
 
 import { errorMessage } from '../../api/errors';
-import { hostKeys, hostsApi, type HostGroup } from '../../api/hosts';
+import type { HostGroup } from '../../api/hostGroups';
+import { hostKeys, hostsApi } from '../../api/hosts';
+import { ConfirmDialog, DialogActions } from '../../components/ConfirmDialog';
+import { plural } from '../../components/format';
 import { useToast } from '../../components/useToast';
 import { fetchOutcomeMessage, fetchReports, type Selection } from './bulk';
-import { plural } from './logic';
-
-function GroupOption({ group }: { group: HostGroup }) {
-  return (
-    <Group gap={6} wrap="nowrap" component="span">
-      <ColorSwatch color={group.color ?? '#868e96'} size={12} aria-hidden="true" component="span" />
-      {group.name}
-    </Group>
-  );
-}
+import { GroupCheckboxes } from './parts';
 
 function AssignGroupsModal({ selection, groups, opened, onClose, onDone }: {
   selection: Selection; groups: HostGroup[] | undefined; opened: boolean; onClose: () => void; onDone: () => void;
@@ -47,19 +41,14 @@ function AssignGroupsModal({ selection, groups, opened, onClose, onDone }: {
         </Alert>
         {groups && groups.length > 0 ? (
           <Checkbox.Group label="Groups" value={chosen} onChange={setChosen}>
-            <Stack gap={6} mt={6}>
-              {groups.map((group) => <Checkbox key={group.id} value={group.id} label={<GroupOption group={group} />} />)}
-            </Stack>
+            <GroupCheckboxes groups={groups} />
           </Checkbox.Group>
         ) : (
           <Text size="sm" c="dimmed">
             No host groups yet: create them under <Anchor component={Link} to="/settings/host-groups" inherit>Settings → Host groups</Anchor>.
           </Text>
         )}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>Cancel</Button>
-          <Button loading={assign.isPending} onClick={() => assign.mutate()} disabled={!groups}>Assign to groups</Button>
-        </Group>
+        <DialogActions label="Assign to groups" onConfirm={() => assign.mutate()} onCancel={onClose} loading={assign.isPending} disabled={!groups} />
       </Stack>
     </Modal>
   );
@@ -80,22 +69,18 @@ function DeleteHostsModal({ selection, opened, onClose, onDone }: { selection: S
   });
   const names = [...selection.values()].map((host) => host.name);
   return (
-    <Modal opened={opened} onClose={onClose} title={`Delete ${plural(selection.size, 'host')}?`} closeButtonProps={{ 'aria-label': 'Close' }}>
-      <Stack gap="md">
-        <Text size="sm">
-          Their packages, repositories and report history are deleted with them, and their agents' credentials stop working.
-          This cannot be undone.
-        </Text>
-        <List size="sm" spacing={2}>
-          {names.slice(0, 10).map((name) => <List.Item key={name}>{name}</List.Item>)}
-          {names.length > 10 ? <List.Item>… and {names.length - 10} more</List.Item> : null}
-        </List>
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>Cancel</Button>
-          <Button color="red" loading={remove.isPending} onClick={() => remove.mutate()}>Delete {plural(selection.size, 'host')}</Button>
-        </Group>
-      </Stack>
-    </Modal>
+    <ConfirmDialog opened={opened} onClose={onClose} title={`Delete ${plural(selection.size, 'host')}?`} confirmLabel={`Delete ${plural(selection.size, 'host')}`}
+      loading={remove.isPending} onConfirm={() => remove.mutate()}
+    >
+      <Text size="sm">
+        Their packages, repositories and report history are deleted with them, and their agents' credentials stop working.
+        This cannot be undone.
+      </Text>
+      <List size="sm" spacing={2}>
+        {names.slice(0, 10).map((name) => <List.Item key={name}>{name}</List.Item>)}
+        {names.length > 10 ? <List.Item>… and {names.length - 10} more</List.Item> : null}
+      </List>
+    </ConfirmDialog>
   );
 }
 

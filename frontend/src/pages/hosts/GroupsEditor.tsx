@@ -1,11 +1,13 @@
 /** Editing one host's groups (PUT /hosts/{id}/groups): inline in the Hosts table, and on the host's Overview tab. */
-import { ActionIcon, Button, Checkbox, ColorSwatch, Group, MultiSelect, Popover, Stack } from '@mantine/core';
+import { ActionIcon, Button, Checkbox, Group, MultiSelect, Popover, Stack } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 
 import { errorMessage } from '../../api/errors';
-import { hostKeys, hostsApi, type HostGroup } from '../../api/hosts';
+import type { HostGroup } from '../../api/hostGroups';
+import { hostKeys, hostsApi } from '../../api/hosts';
 import { useToast } from '../../components/useToast';
+import { GroupCheckboxes } from './parts';
 
 function sameSet(a: string[], b: string[]): boolean {
   return a.length === b.length && a.every((id) => b.includes(id));
@@ -55,17 +57,7 @@ export function InlineGroupsEditor({ hostId, hostName, current, groups }: {
         <Stack gap="xs">
           {groups && groups.length > 0 ? (
             <Checkbox.Group label={`Groups of ${hostName}`} value={chosen} onChange={setChosen}>
-              <Stack gap={6} mt={6}>
-                {groups.map((group) => (
-                  <Checkbox key={group.id} value={group.id} label={(
-                    <Group gap={6} wrap="nowrap" component="span">
-                      <ColorSwatch color={group.color ?? '#868e96'} size={12} aria-hidden="true" component="span" />
-                      {group.name}
-                    </Group>
-                  )}
-                  />
-                ))}
-              </Stack>
+              <GroupCheckboxes groups={groups} />
             </Checkbox.Group>
           ) : 'No host groups yet.'}
           <Group justify="flex-end" gap="xs">

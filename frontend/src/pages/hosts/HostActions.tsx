@@ -1,6 +1,6 @@
 /** The host page's header actions for host managers: fetch a report now, rename, delete. */
 import { zodResolver } from '@hookform/resolvers/zod';
-import { Alert, Button, Group, Modal, Stack, Text, TextInput, Tooltip } from '@mantine/core';
+import { Alert, Button, Modal, Stack, TextInput, Tooltip } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useForm } from 'react-hook-form';
@@ -8,6 +8,7 @@ import { useNavigate } from 'react-router';
 
 import { errorMessage } from '../../api/errors';
 import { hostKeys, hostsApi, type HostDetail } from '../../api/hosts';
+import { ConfirmDialog, DialogActions } from '../../components/ConfirmDialog';
 import { applyServerError } from '../../components/formErrors';
 import { useToast } from '../../components/useToast';
 import { renameSchema, type RenameValues } from './schemas';
@@ -64,10 +65,7 @@ function RenameForm({ host, onDone }: { host: HostDetail; onDone: () => void }) 
       <Stack gap="md">
         {formError ? <Alert color="red" variant="light" role="alert">{formError}</Alert> : null}
         <TextInput label="Friendly name" required withAsterisk data-autofocus {...register('friendly_name')} error={errors.friendly_name?.message} />
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onDone}>Cancel</Button>
-          <Button type="submit" loading={isSubmitting}>Save name</Button>
-        </Group>
+        <DialogActions label="Save name" onCancel={onDone} loading={isSubmitting} />
       </Stack>
     </form>
   );
@@ -88,17 +86,11 @@ export function DeleteHostModal({ host, opened, onClose }: { host: HostDetail; o
     onError: (error) => toast.show({ tone: 'error', title: 'Host not deleted', message: errorMessage(error) }),
   });
   return (
-    <Modal opened={opened} onClose={onClose} title={`Delete ${host.friendly_name}?`} closeButtonProps={{ 'aria-label': 'Close' }}>
-      <Stack gap="md">
-        <Text size="sm">
-          The host, its packages, repositories and report history are deleted, and its agent's credentials stop working.
-          The agent stays installed on the machine until you run the uninstall command there. This cannot be undone.
-        </Text>
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>Cancel</Button>
-          <Button color="red" loading={remove.isPending} onClick={() => remove.mutate()}>Delete host</Button>
-        </Group>
-      </Stack>
-    </Modal>
+    <ConfirmDialog opened={opened} onClose={onClose} title={`Delete ${host.friendly_name}?`} confirmLabel="Delete host" loading={remove.isPending}
+      onConfirm={() => remove.mutate()}
+    >
+      The host, its packages, repositories and report history are deleted, and its agent's credentials stop working.
+      The agent stays installed on the machine until you run the uninstall command there. This cannot be undone.
+    </ConfirmDialog>
   );
 }

@@ -2,6 +2,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
+import { orgSettingsKeys } from '../../api/orgSettings';
 import { renderRoutes, stubApi } from '../../test/render';
 import { detail, GROUPS, MANAGER, VIEWER } from './fixtures.test-data';
 import HostsPage from './index';
@@ -107,6 +108,21 @@ describe('a host page', () => {
 
     expect(await screen.findByTestId('api-key')).toHaveTextContent('n'.repeat(64));
     expect(screen.getByText(/X-API-ID: patchmon_new/)).toHaveTextContent('https://acme.example/api/v1/hosts/install');
+  });
+
+  it('puts a server URL changed in Settings into the install command at once', async () => {
+    stubApi({
+      'GET /me/context': { body: VIEWER }, 'GET /hosts/h1': { body: detail() }, 'GET /host-groups': { body: { groups: GROUPS } },
+      'GET /settings/server-url': [{ body: { server_url: 'https://old.example' } }, { body: { server_url: 'https://new.example' } }],
+    });
+    const { queryClient } = renderRoutes(routes, '/hosts/h1?tab=credentials');
+    const command = () => screen.getByText(/X-API-ID: patchmon_0123456789abcdef/);
+    await waitFor(() => expect(command()).toHaveTextContent('https://old.example/api/v1/hosts/install'));
+
+    // What Settings → Agent updates does after saving a new server URL.
+    await queryClient.invalidateQueries({ queryKey: orgSettingsKeys.serverUrl });
+
+    await waitFor(() => expect(command()).toHaveTextContent('https://new.example/api/v1/hosts/install'));
   });
 
   it('saves the group membership when the field is left', async () => {

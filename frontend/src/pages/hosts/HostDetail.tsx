@@ -11,11 +11,12 @@ import { Link, useParams, useSearchParams } from 'react-router';
 import { ApiError } from '../../api/errors';
 import { hostKeys, hostsApi, type HostDetail as HostDetailData } from '../../api/hosts';
 import { useCan } from '../../auth/useSession';
+import { formatCount } from '../../components/format';
 import { Page } from '../../components/Page';
 import { EmptyState, ErrorState, LoadingState } from '../../components/states';
 import { DeleteHostModal, FetchReportButton, RenameHostModal } from './HostActions';
 import { useNow } from './hooks';
-import { formatCount, osLabel } from './logic';
+import { osLabel } from './logic';
 import { ConnectionBadge, RelativeTime, StatusBadge } from './parts';
 import { AgentTab } from './tabs/AgentTab';
 import { CredentialsTab } from './tabs/CredentialsTab';
@@ -25,7 +26,7 @@ import { PackagesTab } from './tabs/PackagesTab';
 import { ReportsTab } from './tabs/ReportsTab';
 import { RepositoriesTab } from './tabs/RepositoriesTab';
 
-export const DETAIL_POLL_MS = 30_000;
+const DETAIL_POLL_MS = 30_000;
 
 const TABS = [
   { value: 'overview', label: 'Overview' },

@@ -2,11 +2,11 @@
 import { Button, Checkbox, Group, Select, Stack, Tooltip } from '@mantine/core';
 import { useState } from 'react';
 
-import type { HostGroup } from '../../api/hosts';
+import type { HostGroup } from '../../api/hostGroups';
+import { DebouncedTextInput } from '../../components/DebouncedTextInput';
 import { HOST_STATUSES, hasFilters, type HostFilters } from './logic';
-import { DebouncedInput } from './parts';
 
-export interface HostFiltersBarProps {
+interface HostFiltersBarProps {
   filters: HostFilters;
   groups: HostGroup[] | undefined;
   onChange: (changes: Partial<HostFilters>) => void;
@@ -31,7 +31,7 @@ export function HostFiltersBar({ filters, groups, onChange, onClear }: HostFilte
   return (
     <Stack gap="sm">
       <Group gap="sm" align="flex-end" wrap="wrap">
-        <DebouncedInput label="Search" type="search" placeholder="Name or hostname" value={filters.search}
+        <DebouncedTextInput label="Search" type="search" placeholder="Name or hostname" value={filters.search}
           onCommit={(search) => onChange({ search })}
         />
         <Button variant="default" aria-expanded={open} aria-controls="host-filters" onClick={() => setOpen((o) => !o)}>
@@ -47,7 +47,7 @@ export function HostFiltersBar({ filters, groups, onChange, onClear }: HostFilte
           <Select label="Status" placeholder="Any status" data={[...HOST_STATUSES]} value={filters.status || null} clearable
             onChange={(status) => onChange({ status: status ?? '' })} w={{ base: '100%', xs: 150 }}
           />
-          <DebouncedInput label="Operating system" placeholder="e.g. Ubuntu" value={filters.os} onCommit={(os) => onChange({ os })} />
+          <DebouncedTextInput label="Operating system" placeholder="e.g. Ubuntu" value={filters.os} onCommit={(os) => onChange({ os })} />
           <Group gap="md" pb={6} wrap="wrap">
             <Checkbox label="Needs updates" checked={filters.needs_updates} onChange={(e) => onChange({ needs_updates: e.currentTarget.checked })} />
             <Checkbox label="Security updates" checked={filters.security} onChange={(e) => onChange({ security: e.currentTarget.checked })} />

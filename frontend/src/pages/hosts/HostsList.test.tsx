@@ -2,6 +2,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
+import { hostGroupKeys } from '../../api/hostGroups';
 import { renderRoutes, stubApi } from '../../test/render';
 import { GROUPS, host, MANAGER, VIEWER } from './fixtures.test-data';
 import HostsPage from './index';
@@ -42,6 +43,21 @@ describe('the hosts list', () => {
     expect(screen.queryByRole('button', { name: DELETE })).not.toBeInTheDocument();
     expect(screen.queryByRole('checkbox', { name: /select/i })).not.toBeInTheDocument();
     expect(screen.queryByRole('button', { name: /edit groups/i })).not.toBeInTheDocument();
+  });
+
+  it('shows a group renamed in Settings without a reload', async () => {
+    stubApi({
+      'GET /me/context': { body: VIEWER }, 'GET /hosts': { body: { hosts: [host()], next_cursor: null } },
+      'GET /host-groups': [{ body: { groups: GROUPS } }, { body: { groups: [{ ...GROUPS[0]!, name: 'Live' }, GROUPS[1]!] } }],
+    });
+    const { queryClient } = renderRoutes(routes, '/hosts');
+    const row = (await screen.findByRole('link', { name: 'web-01' })).closest('tr')!;
+    expect(await within(row).findByText('Production')).toBeInTheDocument();
+
+    // What Settings → Host groups does after a change.
+    await queryClient.invalidateQueries({ queryKey: hostGroupKeys.all });
+
+    expect(await within(row).findByText('Live')).toBeInTheDocument();
   });
 
   it('looks again every 5 s while a host waits for its first report, then every 30 s', async () => {

@@ -8,8 +8,10 @@ import { useMemo, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 
 import { hostKeys, hostsApi, type Host } from '../../api/hosts';
+import { hostHref } from '../../api/inventory';
 import { useCan } from '../../auth/useSession';
 import { DataTable, type Column } from '../../components/DataTable';
+import { formatCount } from '../../components/format';
 import { Page } from '../../components/Page';
 import { EmptyState } from '../../components/states';
 import { useCursorQuery } from '../../components/useCursorQuery';
@@ -20,14 +22,14 @@ import { InlineGroupsEditor } from './GroupsEditor';
 import { groupsById, useHostGroups, useNow } from './hooks';
 import { HostFiltersBar } from './HostFilters';
 import {
-  clearFilters, filtersFromParams, formatCount, hasFilters, hostHref, hostListQuery, isStale, osLabel, sortFromParams, withFilters,
+  clearFilters, filtersFromParams, hasFilters, hostListQuery, isStale, osLabel, sortFromParams, withFilters,
   type HostFilters,
 } from './logic';
 import { ConnectionBadge, GroupChips, RelativeTime, StatusBadge } from './parts';
 
-export const LIST_POLL_MS = 30_000;
+const LIST_POLL_MS = 30_000;
 /** While a host on the page waits for its agent's first report, the list looks again sooner. */
-export const PENDING_POLL_MS = 5_000;
+const PENDING_POLL_MS = 5_000;
 const PAGE_SIZE = 50;
 const NOWRAP = { whiteSpace: 'nowrap' } as const;
 
@@ -39,7 +41,7 @@ export function HostsList() {
   const sort = useMemo(() => sortFromParams(params), [params]);
   const query = hostListQuery(filters, sort);
   const { query: hosts, pagination } = useCursorQuery({
-    queryKey: hostKeys.list(query, sort),
+    queryKey: hostKeys.list(query),
     fetchPage: (cursor, signal) => hostsApi.list({ ...query, cursor, limit: PAGE_SIZE }, signal),
     refetchInterval: (page) => (page?.hosts.some((h) => h.status === 'pending') ? PENDING_POLL_MS : LIST_POLL_MS),
     staleTime: 0, // hosts change without the user doing anything (reports, connections): fresh on every visit

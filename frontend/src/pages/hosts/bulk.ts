@@ -1,8 +1,9 @@
 /** Bulk requests of the Hosts list. */
 import { errorMessage } from '../../api/errors';
 import { hostsApi } from '../../api/hosts';
+import { plural } from '../../components/format';
 
-export interface SelectedHost {
+interface SelectedHost {
   name: string;
   /** The agent held its WebSocket when the list was read: commands reach only connected agents. */
   connected: boolean;
@@ -11,10 +12,10 @@ export interface SelectedHost {
 /** The hosts ticked, by id (names for the confirmations and the failure report). */
 export type Selection = Map<string, SelectedHost>;
 
-export const NOT_CONNECTED = 'agent not connected';
+const NOT_CONNECTED = 'agent not connected';
 const PARALLEL = 5;
 
-export interface FetchOutcome {
+interface FetchOutcome {
   requested: number;
   failed: { name: string; message: string }[];
 }
@@ -44,7 +45,7 @@ export async function fetchReports(selection: Selection): Promise<FetchOutcome> 
 
 /** One toast's wording for a bulk fetch. */
 export function fetchOutcomeMessage(outcome: FetchOutcome, total: number): { tone: 'success' | 'error'; title?: string; message: string } {
-  if (outcome.failed.length === 0) return { tone: 'success', message: `Report requested from ${total === 1 ? '1 host' : `${total} hosts`}` };
+  if (outcome.failed.length === 0) return { tone: 'success', message: `Report requested from ${plural(total, 'host')}` };
   const shown = outcome.failed.slice(0, 5).map((f) => `${f.name} (${f.message})`).join(', ');
   const more = outcome.failed.length > 5 ? ` and ${outcome.failed.length - 5} more` : '';
   return { tone: 'error', title: `Report requested from ${outcome.requested} of ${total} hosts`, message: `Not requested: ${shown}${more}.` };

@@ -1,13 +1,14 @@
 /** Answers of the hosts API for the component tests (the server's field names). */
-import type { Host, HostDetail, HostGroup } from '../../api/hosts';
+import type { HostGroup } from '../../api/hostGroups';
+import type { Host, HostDetail } from '../../api/hosts';
 import { ME } from '../../test/render';
 
 export const VIEWER = { ...ME, role: 'readonly', permissions: ['can_view_hosts'] };
 export const MANAGER = { ...ME, permissions: ['can_view_hosts', 'can_manage_hosts'] };
 
 export const GROUPS: HostGroup[] = [
-  { id: 'g1', name: 'Production', description: null, color: '#E03131' },
-  { id: 'g2', name: 'Staging', description: 'Pre-release', color: '#1971C2' },
+  { id: 'g1', name: 'Production', description: null, color: '#E03131', created_at: null, updated_at: null },
+  { id: 'g2', name: 'Staging', description: 'Pre-release', color: '#1971C2', created_at: null, updated_at: null },
 ];
 
 export function host(overrides: Partial<Host> = {}): Host {

@@ -2,14 +2,15 @@
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 
-import { hostKeys, hostsApi, type HostGroup } from '../../api/hosts';
+import { hostGroupKeys, hostGroupsApi, type HostGroup } from '../../api/hostGroups';
+import { orgSettingsApi, orgSettingsKeys } from '../../api/orgSettings';
 import { normaliseServerUrl } from './logic';
 
-/** The tenant's host groups (one request, shared by every Hosts view). */
+/** The tenant's host groups (Settings → Host groups' query: one request, and its changes show here). */
 export function useHostGroups() {
   return useQuery({
-    queryKey: hostKeys.groups,
-    queryFn: ({ signal }) => hostsApi.groups(signal),
+    queryKey: hostGroupKeys.list,
+    queryFn: ({ signal }) => hostGroupsApi.list(signal),
     staleTime: 60_000,
     select: (data) => data.groups,
   });
@@ -29,13 +30,15 @@ export function useNow(everyMs = 30_000): number {
   return now;
 }
 
-/** The URL agents reach this organisation at: GET /settings/server-url, else the address of this page. */
-export function useServerUrl(enabled = true): string {
+/**
+ * The URL agents reach this organisation at: GET /settings/server-url, else the address of this page. The query is
+ * Settings → Agent updates' own, so a changed server URL reaches the install commands at once.
+ */
+export function useServerUrl(): string {
   const query = useQuery({
-    queryKey: hostKeys.serverUrl,
-    queryFn: ({ signal }) => hostsApi.serverUrl(signal),
+    queryKey: orgSettingsKeys.serverUrl,
+    queryFn: ({ signal }) => orgSettingsApi.serverUrl(signal),
     staleTime: 5 * 60_000,
-    enabled,
   });
   return normaliseServerUrl(query.data?.server_url || window.location.origin);
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 
 import {
-  clearFilters, connectionLabel, filtersFromParams, formatCount, formatRelative, hasFilters, hostListQuery, installCommand, isNewerVersion,
-  isStale, packageFilterFromParams, packageQuery, plural, sortFromParams, uninstallCommand, withFilters, EMPTY_FILTERS,
+  clearFilters, connectionLabel, filtersFromParams, hasFilters, hostListQuery, installCommand, isNewerVersion, isStale, packageFilterFromParams,
+  packageQuery, sortFromParams, uninstallCommand, withFilters, EMPTY_FILTERS,
 } from './logic';
 import { newHostSchema, renameSchema } from './schemas';
 
@@ -81,26 +81,7 @@ describe('install commands', () => {
   });
 });
 
-describe('formatting', () => {
-  const now = Date.parse('2025-06-10T12:00:00Z');
-
-  it('reads times relative to now', () => {
-    expect(formatRelative(null, now)).toBe('Never');
-    expect(formatRelative('2025-06-10T11:59:40Z', now)).toBe('just now');
-    expect(formatRelative('2025-06-10T11:55:00Z', now)).toBe('5 minutes ago');
-    expect(formatRelative('2025-06-10T09:00:00Z', now)).toBe('3 hours ago');
-    expect(formatRelative('2025-06-09T12:00:00Z', now)).toBe('yesterday');
-    expect(formatRelative('not a time', now)).toBe('Unknown');
-  });
-
-  it('counts with thousands separators and the right plural', () => {
-    expect(formatCount(1234567)).toBe('1,234,567');
-    expect(plural(412, 'package')).toBe('412 packages');
-    expect(plural(1, 'package')).toBe('1 package');
-    expect(plural(2, 'repository', 'repositories')).toBe('2 repositories');
-    expect(plural(null, 'host')).toBe('0 hosts');
-  });
-
+describe('how host facts read', () => {
   it('names the WebSocket connection', () => {
     expect(connectionLabel({ connected: true, secure: true })).toBe('WSS');
     expect(connectionLabel({ connected: true, secure: false })).toBe('WS');

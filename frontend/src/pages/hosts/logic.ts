@@ -1,13 +1,13 @@
-/** The pure rules of the Hosts pages: URL filters ↔ API query, install commands, and how times and counts read. */
+/** The pure rules of the Hosts pages: URL filters ↔ API query, install commands, and how host facts read. */
 import type { QueryParams } from '../../api/client';
 import type { Host, PackageFilter } from '../../api/hosts';
 import type { SortState } from '../../components/sorting';
 
 export const HOST_STATUSES = ['active', 'pending', 'offline'] as const;
-export const SORT_KEYS = ['friendly_name', 'hostname', 'status', 'os', 'last_report_at', 'updates_count', 'security_count', 'created_at'] as const;
-export const DEFAULT_SORT: SortState = { key: 'friendly_name', direction: 'asc' };
+const SORT_KEYS = ['friendly_name', 'hostname', 'status', 'os', 'last_report_at', 'updates_count', 'security_count', 'created_at'] as const;
+const DEFAULT_SORT: SortState = { key: 'friendly_name', direction: 'asc' };
 /** A host that has not reported for this long, or is offline, is stale (the "Hide stale" toggle). */
-export const STALE_AFTER_MS = 7 * 24 * 60 * 60 * 1000;
+const STALE_AFTER_MS = 7 * 24 * 60 * 60 * 1000;
 
 /** The Hosts list filters, as kept in the URL (`/hosts?group=<id>&needs_updates=true`). */
 export interface HostFilters {
@@ -108,11 +108,6 @@ export function packageQuery(filter: PackageFilter, search: string): QueryParams
   };
 }
 
-/** The web app's page of a host (`tab`: one of its tabs). */
-export function hostHref(hostId: string, tab?: string): string {
-  return `/hosts/${encodeURIComponent(hostId)}${tab ? `?tab=${tab}` : ''}`;
-}
-
 // --- install commands ------------------------------------------------------------------------------
 /** The server URL without a trailing slash. */
 export function normaliseServerUrl(url: string): string {
@@ -137,44 +132,7 @@ export function uninstallCommand(serverUrl: string): string {
   return `curl -fsS ${shellQuoted(`${normaliseServerUrl(serverUrl)}/api/v1/hosts/remove`)} | sudo sh`;
 }
 
-// --- how things read --------------------------------------------------------------------------------
-const numbers = new Intl.NumberFormat('en');
-
-/** 1234 → "1,234". */
-export function formatCount(value: number | null | undefined): string {
-  return numbers.format(value ?? 0);
-}
-
-/** "412 packages", "1 package". */
-export function plural(count: number | null | undefined, one: string, many = `${one}s`): string {
-  const n = count ?? 0;
-  return `${formatCount(n)} ${n === 1 ? one : many}`;
-}
-
-const relative = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
-const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
-  ['year', 365 * 24 * 3600], ['month', 30 * 24 * 3600], ['week', 7 * 24 * 3600], ['day', 24 * 3600], ['hour', 3600], ['minute', 60],
-];
-
-/** "5 minutes ago", "yesterday", "just now"; "Never" for no time. */
-export function formatRelative(iso: string | null | undefined, now: number): string {
-  if (!iso) return 'Never';
-  const at = Date.parse(iso);
-  if (Number.isNaN(at)) return 'Unknown';
-  const seconds = Math.round((at - now) / 1000);
-  if (Math.abs(seconds) < 45) return 'just now';
-  for (const [unit, size] of UNITS) {
-    if (Math.abs(seconds) >= size) return relative.format(Math.round(seconds / size), unit);
-  }
-  return relative.format(Math.round(seconds / 60) || (seconds < 0 ? -1 : 1), 'minute');
-}
-
-export function formatAbsolute(iso: string | null | undefined): string {
-  if (!iso) return '';
-  const at = new Date(iso);
-  return Number.isNaN(at.getTime()) ? iso : at.toLocaleString();
-}
-
+// --- how things read (counts and times: components/format.ts) ----------------------------------
 /** "Ubuntu 22.04", or an empty string before the first report. */
 export function osLabel(host: Pick<Host, 'os_type' | 'os_version'>): string {
   return [host.os_type, host.os_version].filter(Boolean).join(' ');
@@ -186,7 +144,7 @@ export function formatGiB(value: number | null | undefined): string {
   return `${value.toLocaleString('en', { maximumFractionDigits: 1 })} GiB`;
 }
 
-export type Connection = 'WSS' | 'WS' | 'Offline';
+type Connection = 'WSS' | 'WS' | 'Offline';
 
 /** The WebSocket badge: WSS (TLS) or WS while connected, Offline otherwise. */
 export function connectionLabel(host: { connected: boolean; secure?: boolean }): Connection {

@@ -1,10 +1,10 @@
 /** Small pieces shared by the Hosts pages: badges, group chips, times and copyable text. */
-import { Badge, Box, Button, Code, Group, Stack, Text, TextInput } from '@mantine/core';
-import { useDebouncedValue } from '@mantine/hooks';
+import { Badge, Box, Button, Checkbox, Code, ColorSwatch, Group, Stack, Text } from '@mantine/core';
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 
-import type { HostGroup } from '../../api/hosts';
-import { connectionLabel, formatAbsolute, formatRelative, statusColor } from './logic';
+import type { HostGroup } from '../../api/hostGroups';
+import { formatDateTime, formatRelative } from '../../components/format';
+import { connectionLabel, statusColor } from './logic';
 
 /** The host's status word ("active", "pending", "offline") and nothing else, so it can be matched exactly. */
 export function StatusBadge({ status }: { status: string }) {
@@ -42,11 +42,28 @@ export function GroupChips({ ids, groups }: { ids: string[] | null | undefined; 
   );
 }
 
+/** One checkbox per group (its colour dot and name), for a <Checkbox.Group> of group ids. */
+export function GroupCheckboxes({ groups }: { groups: HostGroup[] }) {
+  return (
+    <Stack gap={6} mt={6}>
+      {groups.map((group) => (
+        <Checkbox key={group.id} value={group.id} label={(
+          <Group gap={6} wrap="nowrap" component="span">
+            <ColorSwatch color={group.color ?? '#868e96'} size={12} aria-hidden="true" component="span" />
+            {group.name}
+          </Group>
+        )}
+        />
+      ))}
+    </Stack>
+  );
+}
+
 /** "5 minutes ago", with the exact time in its tooltip. */
 export function RelativeTime({ iso, now }: { iso: string | null | undefined; now: number }) {
   if (!iso) return <Text span size="sm" c="dimmed">Never</Text>;
   return (
-    <time dateTime={iso} title={formatAbsolute(iso)}>
+    <time dateTime={iso} title={formatDateTime(iso)}>
       {formatRelative(iso, now)}
     </time>
   );
@@ -64,7 +81,7 @@ async function copyText(text: string): Promise<boolean> {
 }
 
 /** A button that copies `text`; its accessible name says what it copies. */
-export function CopyTextButton({ text, label }: { text: string; label: string }) {
+function CopyTextButton({ text, label }: { text: string; label: string }) {
   const [copied, setCopied] = useState(false);
   const timer = useRef<ReturnType<typeof setTimeout>>(undefined);
   useEffect(() => () => clearTimeout(timer.current), []);
@@ -110,31 +127,7 @@ export function CommandBlock({ label, command, copyLabel, description }: { label
   );
 }
 
-/** A text input whose value reaches `onCommit` once typing pauses; a change from outside (Clear filters) shows at once. */
-export function DebouncedInput({ label, value, onCommit, placeholder, type = 'text', width = 220 }: {
-  label: string; value: string; onCommit: (value: string) => void; placeholder: string; type?: 'text' | 'search'; width?: number;
-}) {
-  const [text, setText] = useState(value);
-  const [seen, setSeen] = useState(value);
-  if (seen !== value) {
-    // The URL changed under us (back button, Clear filters): show it.
-    setSeen(value);
-    if (text.trim() !== value) setText(value);
-  }
-  const [debounced] = useDebouncedValue(text, 300);
-  useEffect(() => {
-    if (debounced.trim() !== value) onCommit(debounced.trim());
-    // Only a new debounced value commits; `value` catching up must not re-commit the old text.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [debounced]);
-  return (
-    <TextInput label={label} type={type} placeholder={placeholder} value={text} onChange={(event) => setText(event.currentTarget.value)}
-      w={{ base: '100%', xs: width }}
-    />
-  );
-}
-
-export interface Fact {
+interface Fact {
   label: string;
   value: ReactNode;
 }

@@ -6,31 +6,24 @@ import { Link, useParams } from 'react-router';
 import { ApiError } from '../../api/errors';
 import { hostHref, hostLabel, inventoryApi, inventoryKeys, type FleetPackage, type PackageHost } from '../../api/inventory';
 import { RequirePermission } from '../../auth/guards';
-import { DataTable, EmptyState, ErrorState, LoadingState, Page, useCursorQuery, type Column } from '../../components';
-import { fleetStatus, hostsLabel, hostStatus } from './filters';
-import { PackageStatusBadge, SparsePageNotice, SummaryCard, SummaryGrid } from './parts';
+import {
+  DataTable, EmptyState, ErrorState, formatCount, formatDateTime, LoadingState, Page, plural, SummaryCard, SummaryGrid, useCursorQuery, VersionText, type Column,
+} from '../../components';
+import { fleetStatus, hostStatus } from './filters';
+import { PackageStatusBadge } from './parts';
 
 const HOSTS_PAGE_SIZE = 50;
-
-function version(value: string) {
-  return value ? <Text span size="sm" ff="monospace" style={{ overflowWrap: 'anywhere' }}>{value}</Text> : <Text span c="dimmed">—</Text>;
-}
-
-function formatTime(iso: string): string {
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? '—' : date.toLocaleString();
-}
 
 const HOST_COLUMNS: Column<PackageHost>[] = [
   {
     key: 'host', header: 'Host',
     cell: (h) => <Anchor component={Link} to={hostHref(h.host_id)} fw={500} style={{ overflowWrap: 'anywhere' }}>{hostLabel(h)}</Anchor>,
   },
-  { key: 'current_version', header: 'Installed version', cell: (h) => version(h.current_version) },
-  { key: 'available_version', header: 'Available version', cell: (h) => version(h.needs_update ? h.available_version : '') },
+  { key: 'current_version', header: 'Installed version', cell: (h) => <VersionText value={h.current_version} /> },
+  { key: 'available_version', header: 'Available version', cell: (h) => <VersionText value={h.needs_update ? h.available_version : null} /> },
   { key: 'status', header: 'Status', cell: (h) => <PackageStatusBadge status={hostStatus(h)} /> },
   { key: 'source_repository', header: 'Source repository', cell: (h) => h.source_repository || <Text span c="dimmed">—</Text> },
-  { key: 'updated_at', header: 'Changed', cell: (h) => <Text span size="sm" style={{ whiteSpace: 'nowrap' }}>{formatTime(h.updated_at)}</Text> },
+  { key: 'updated_at', header: 'Changed', nowrap: true, cell: (h) => formatDateTime(h.updated_at, { missing: '—' }) },
 ];
 
 function PackageSummary({ pkg }: { pkg: FleetPackage }) {
@@ -38,11 +31,11 @@ function PackageSummary({ pkg }: { pkg: FleetPackage }) {
   return (
     <>
       <SummaryGrid label="Package summary">
-        <SummaryCard title="Hosts with Package" value={pkg.installed_hosts.toLocaleString()} />
-        <SummaryCard title="Updates Needed" value={pkg.outdated_hosts.toLocaleString()} color={pkg.outdated_hosts > 0 ? 'orange.8' : undefined}
-          detail={pkg.security_hosts > 0 ? `${hostsLabel(pkg.security_hosts)} with a security update` : 'No security updates'}
+        <SummaryCard title="Hosts with Package" value={formatCount(pkg.installed_hosts)} />
+        <SummaryCard title="Updates Needed" value={formatCount(pkg.outdated_hosts)} color={pkg.outdated_hosts > 0 ? 'orange.8' : undefined}
+          detail={pkg.security_hosts > 0 ? `${plural(pkg.security_hosts, 'host')} with a security update` : 'No security updates'}
         />
-        <SummaryCard title="Up to Date" value={upToDate.toLocaleString()} />
+        <SummaryCard title="Up to Date" value={formatCount(upToDate)} />
         <SummaryCard title="Latest Version" text value={pkg.latest_version ?? '—'} detail="Newest version any host has seen" />
       </SummaryGrid>
       <Paper withBorder p="md" radius="md">
@@ -69,21 +62,16 @@ function PackageHosts({ name }: { name: string }) {
     queryKey: inventoryKeys.packageHosts(name),
     fetchPage: (cursor, signal) => inventoryApi.packageHosts(name, { cursor, limit: HOSTS_PAGE_SIZE, signal }),
   });
-  const rows = query.data?.hosts;
   if (query.error instanceof ApiError && query.error.status === 404) return null; // the page says "Package not found"
   return (
     <Stack gap="sm" component="section" aria-labelledby="package-hosts-heading">
       <Title order={2} size="h4" id="package-hosts-heading">
         Hosts
       </Title>
-      {rows && rows.length === 0 && pagination.hasNext ? (
-        <SparsePageNotice pagination={pagination} fetching={query.isPlaceholderData} />
-      ) : (
-        <DataTable caption={`Hosts with ${name}`} columns={HOST_COLUMNS} rows={rows} rowKey={(h) => h.host_id} pagination={pagination}
-          fetching={query.isPlaceholderData} error={query.error} onRetry={() => void query.refetch()}
-          loadingLabel="Loading hosts…" empty="No host reports this package any more"
-        />
-      )}
+      <DataTable caption={`Hosts with ${name}`} columns={HOST_COLUMNS} rows={query.data?.hosts} rowKey={(h) => h.host_id} pagination={pagination}
+        fetching={query.isPlaceholderData} error={query.error} onRetry={() => void query.refetch()}
+        loadingLabel="Loading hosts…" empty="No host reports this package any more"
+      />
     </Stack>
   );
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { filtersFromParams, fleetStatus, hostsLabel, hostStatus, isFiltered, paramsWithStatus, parsePageSize, toPackageQuery } from './filters';
+import { filtersFromParams, fleetStatus, hostStatus, isFiltered, paramsWithStatus, toPackageQuery } from './filters';
 
 describe('package filters in the URL', () => {
   it.each([
@@ -29,12 +29,6 @@ describe('package filters in the URL', () => {
     expect(next.toString()).toBe('search=vim&filter=security');
     expect(paramsWithStatus(next, 'all').toString()).toBe('search=vim');
   });
-
-  it('accepts only the offered page sizes', () => {
-    expect(parsePageSize('100')).toBe(100);
-    expect(parsePageSize('33')).toBe(50);
-    expect(parsePageSize(null)).toBe(50);
-  });
 });
 
 describe('package status', () => {
@@ -48,10 +42,5 @@ describe('package status', () => {
     expect(hostStatus({ needs_update: true, is_security_update: true })).toBe('security');
     expect(hostStatus({ needs_update: true, is_security_update: false })).toBe('outdated');
     expect(hostStatus({ needs_update: false, is_security_update: true })).toBe('current');
-  });
-
-  it('says host or hosts', () => {
-    expect(hostsLabel(1)).toBe('1 host');
-    expect(hostsLabel(1000)).toBe('1,000 hosts');
   });
 });

@@ -17,10 +17,7 @@ const STATUS_ALIASES: Record<string, UpdateStatus> = {
   outdated: 'outdated', 'needs-updates': 'outdated', security: 'security', 'security-updates': 'security',
 };
 
-export const PAGE_SIZES = [25, 50, 100, 200] as const;
-export const DEFAULT_PAGE_SIZE = 50;
-
-export interface PackageFilters {
+interface PackageFilters {
   status: UpdateStatus;
   search: string;
 }
@@ -49,11 +46,6 @@ export function isFiltered(filters: PackageFilters): boolean {
   return filters.status !== 'all' || filters.search !== '';
 }
 
-export function parsePageSize(raw: string | null): number {
-  const value = Number(raw);
-  return (PAGE_SIZES as readonly number[]).includes(value) ? value : DEFAULT_PAGE_SIZE;
-}
-
 export type PackageStatus = 'security' | 'outdated' | 'current';
 
 export const STATUS_LABEL: Record<PackageStatus, string> = {
@@ -74,8 +66,4 @@ export function fleetStatus(pkg: Pick<FleetPackage, 'outdated_hosts' | 'security
 export function hostStatus(row: Pick<PackageHost, 'needs_update' | 'is_security_update'>): PackageStatus {
   if (!row.needs_update) return 'current';
   return row.is_security_update ? 'security' : 'outdated';
-}
-
-export function hostsLabel(count: number): string {
-  return `${count.toLocaleString()} ${count === 1 ? 'host' : 'hosts'}`;
 }

@@ -15,18 +15,11 @@ import {
   hostHref, hostLabel, inventoryApi, inventoryKeys, type Repository, type RepositoryHost, type RepositoryPage,
 } from '../../api/inventory';
 import { RequirePermission } from '../../auth/guards';
-import { DataTable, EmptyState, Page, useCursorQuery, type Column } from '../../components';
-import { hostsLabel } from '../packages/filters';
-import { SparsePageNotice } from '../packages/parts';
+import { DataTable, EmptyState, formatDateTime, Page, plural, useCursorQuery, type Column } from '../../components';
 import { displayRepoName, repositoryFromHostRow } from './format';
 import { EnabledBadge, SecurityBadge } from './parts';
 
 const HOSTS_PAGE_SIZE = 50;
-
-function formatTime(iso: string): string {
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? '—' : date.toLocaleString();
-}
 
 const HOST_COLUMNS: Column<RepositoryHost>[] = [
   {
@@ -35,7 +28,7 @@ const HOST_COLUMNS: Column<RepositoryHost>[] = [
   },
   { key: 'is_enabled', header: 'Status on host', cell: (h) => <EnabledBadge enabled={h.is_enabled} /> },
   { key: 'name', header: 'Name on host', cell: (h) => h.name || <Text span c="dimmed">—</Text> },
-  { key: 'updated_at', header: 'Changed', cell: (h) => <Text span size="sm" style={{ whiteSpace: 'nowrap' }}>{formatTime(h.updated_at)}</Text> },
+  { key: 'updated_at', header: 'Changed', nowrap: true, cell: (h) => formatDateTime(h.updated_at, { missing: '—' }) },
 ];
 
 /** The repository's row of a list page already loaded (no request). */
@@ -78,7 +71,7 @@ function Details({ repo, hostCount }: { repo: Omit<Repository, 'host_count'>; ho
           <Field label="Security">
             <SecurityBadge secure={repo.is_secure} />
           </Field>
-          {hostCount !== undefined ? <Field label="Hosts">{hostsLabel(hostCount)}</Field> : null}
+          {hostCount !== undefined ? <Field label="Hosts">{plural(hostCount, 'host')}</Field> : null}
         </Box>
       </Stack>
     </Paper>
@@ -116,14 +109,10 @@ function RepositoryView({ repoId }: { repoId: string }) {
         <Title order={2} size="h4" id="repository-hosts-heading">
           Hosts using this repository
         </Title>
-        {rows && rows.length === 0 && pagination.hasNext ? (
-          <SparsePageNotice pagination={pagination} fetching={query.isPlaceholderData} />
-        ) : (
-          <DataTable caption="Hosts using this repository" columns={HOST_COLUMNS} rows={rows} rowKey={(h) => h.host_id} pagination={pagination}
-            fetching={query.isPlaceholderData} error={query.error} onRetry={() => void query.refetch()}
-            loadingLabel="Loading hosts…" empty="No host uses this repository any more"
-          />
-        )}
+        <DataTable caption="Hosts using this repository" columns={HOST_COLUMNS} rows={rows} rowKey={(h) => h.host_id} pagination={pagination}
+          fetching={query.isPlaceholderData} error={query.error} onRetry={() => void query.refetch()}
+          loadingLabel="Loading hosts…" empty="No host uses this repository any more"
+        />
       </Stack>
     </Page>
   );

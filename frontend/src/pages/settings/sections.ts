@@ -11,7 +11,7 @@ export interface SettingsSection {
   anyOf?: string[];
 }
 
-export const SETTINGS_SECTIONS: SettingsSection[] = [
+const SETTINGS_SECTIONS: SettingsSection[] = [
   { path: 'users', label: 'Users', group: 'User management', anyOf: ['can_view_users', 'can_manage_users'] },
   { path: 'roles', label: 'Roles', group: 'User management', anyOf: ['can_manage_users'] }, // GET /permissions/roles needs it
   { path: 'profile', label: 'My profile', group: 'User management' },

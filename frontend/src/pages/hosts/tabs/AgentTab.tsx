@@ -1,10 +1,12 @@
 /** Agent: its version and connection, automatic updates (per host), "Update agent now", and integration status. */
-import { Alert, Badge, Button, Group, Stack, Switch, Table, Text, Title, Tooltip } from '@mantine/core';
+import { Alert, Badge, Button, Group, Stack, Switch, Text, Title, Tooltip } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 
 import { errorMessage } from '../../../api/errors';
-import { hostKeys, hostsApi, type HostDetail } from '../../../api/hosts';
+import { hostKeys, hostsApi, type HostDetail, type IntegrationStatus } from '../../../api/hosts';
+import { orgSettingsApi, orgSettingsKeys } from '../../../api/orgSettings';
 import { useCan } from '../../../auth/useSession';
+import { DataTable, type Column } from '../../../components/DataTable';
 import { useToast } from '../../../components/useToast';
 import { isNewerVersion } from '../logic';
 import { ConnectionBadge, FactList, RelativeTime } from '../parts';
@@ -44,50 +46,43 @@ function UpdateNow({ host }: { host: HostDetail }) {
   );
 }
 
+interface IntegrationRow {
+  name: string;
+  label: string;
+  /** Turned on for the host in PatchMon. */
+  on: boolean;
+  /** What the agent last reported about setting it up. */
+  status: IntegrationStatus | undefined;
+}
+
+const INTEGRATION_COLUMNS: Column<IntegrationRow>[] = [
+  { key: 'integration', header: 'Integration', cell: (row) => row.label },
+  { key: 'configured', header: 'Configured', cell: (row) => (row.on ? 'On' : 'Off') },
+  { key: 'reported', header: 'Agent reports', cell: ({ status }) => (
+    status?.status ? <Badge variant="light" tt="none">{status.status}</Badge> : <Text span size="sm" c="dimmed">Nothing yet</Text>
+  ) },
+  { key: 'details', header: 'Details', cell: ({ status }) => (
+    <Text span size="sm">
+      {[status?.message, ...Object.entries(status?.components ?? {}).map(([k, v]) => `${k}: ${v}`)].filter(Boolean).join('; ') || '—'}
+    </Text>
+  ) },
+];
+
 function Integrations({ host }: { host: HostDetail }) {
-  const statuses = Object.entries(host.integration_status ?? {});
-  const configured = [
-    { name: 'docker', label: 'Docker', on: Boolean(host.docker_enabled) },
-    { name: 'compliance', label: 'Compliance', on: Boolean(host.compliance_enabled) },
+  const reported = host.integration_status ?? {};
+  const rows: IntegrationRow[] = [
+    { name: 'docker', label: 'Docker', on: Boolean(host.docker_enabled), status: reported.docker },
+    { name: 'compliance', label: 'Compliance', on: Boolean(host.compliance_enabled), status: reported.compliance },
   ];
-  return (
-    <Table.ScrollContainer minWidth={480}>
-      <Table verticalSpacing="xs">
-        <caption style={{ textAlign: 'left', captionSide: 'top', fontWeight: 600 }}>Integrations</caption>
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th scope="col">Integration</Table.Th>
-            <Table.Th scope="col">Configured</Table.Th>
-            <Table.Th scope="col">Agent reports</Table.Th>
-            <Table.Th scope="col">Details</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {configured.map(({ name, label, on }) => {
-            const status = statuses.find(([key]) => key === name)?.[1];
-            return (
-              <Table.Tr key={name}>
-                <Table.Td>{label}</Table.Td>
-                <Table.Td>{on ? 'On' : 'Off'}</Table.Td>
-                <Table.Td>{status?.status ? <Badge variant="light" tt="none">{status.status}</Badge> : <Text span size="sm" c="dimmed">Nothing yet</Text>}</Table.Td>
-                <Table.Td>
-                  <Text span size="sm">
-                    {[status?.message, ...Object.entries(status?.components ?? {}).map(([k, v]) => `${k}: ${v}`)].filter(Boolean).join('; ') || '—'}
-                  </Text>
-                </Table.Td>
-              </Table.Tr>
-            );
-          })}
-        </Table.Tbody>
-      </Table>
-    </Table.ScrollContainer>
-  );
+  return <DataTable caption="Integrations" showCaption columns={INTEGRATION_COLUMNS} rows={rows} rowKey={(row) => row.name} />;
 }
 
 export function AgentTab({ host, now }: { host: HostDetail; now: number }) {
   const canManage = useCan('can_manage_hosts');
   // The build this deployment serves; a deployment without one answers 404, which only hides the comparison.
-  const latest = useQuery({ queryKey: hostKeys.agentVersion, queryFn: ({ signal }) => hostsApi.agentVersion(signal), staleTime: 5 * 60_000 });
+  const latest = useQuery({
+    queryKey: orgSettingsKeys.agentVersion, queryFn: ({ signal }) => orgSettingsApi.agentVersion(signal), staleTime: 5 * 60_000,
+  });
   const newer = latest.data && isNewerVersion(latest.data.latestVersion, host.agent_version);
   const orgDisabled = latest.data?.autoUpdateDisabled ? latest.data.autoUpdateDisabledReason : null;
   return (

@@ -2,19 +2,20 @@
  * Credentials and install (Admin Guide C4.27): the API ID, the install and uninstall commands, and — for host managers —
  * "Regenerate credentials", which shows a new key once. The stored key is only a hash, so the command cannot carry it.
  */
-import { Alert, Button, Group, Modal, Stack, Text, Title } from '@mantine/core';
+import { Alert, Button, Group, Stack, Text, Title } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 
 import { errorMessage } from '../../../api/errors';
 import { hostKeys, hostsApi, type Credentials, type HostDetail } from '../../../api/hosts';
 import { useCan } from '../../../auth/useSession';
+import { ConfirmDialog } from '../../../components/ConfirmDialog';
 import { useToast } from '../../../components/useToast';
 import { useServerUrl } from '../hooks';
 import { installCommand, uninstallCommand } from '../logic';
 import { CommandBlock, CopyableValue } from '../parts';
 
-export const KEY_PLACEHOLDER = '<API key>';
+const KEY_PLACEHOLDER = '<API key>';
 
 function Regenerate({ host, onIssued }: { host: HostDetail; onIssued: (credentials: Credentials) => void }) {
   const toast = useToast();
@@ -33,18 +34,14 @@ function Regenerate({ host, onIssued }: { host: HostDetail; onIssued: (credentia
   return (
     <>
       <Group><Button variant="default" onClick={() => setConfirming(true)}>Regenerate credentials</Button></Group>
-      <Modal opened={confirming} onClose={() => setConfirming(false)} title="Regenerate credentials?" closeButtonProps={{ 'aria-label': 'Close' }}>
-        <Stack gap="md">
-          <Text size="sm">
-            A new API ID and key are issued and the current ones stop working at once: the agent on {host.friendly_name} can no
-            longer report until you run the new install command on it. The new key is shown once.
-          </Text>
-          <Group justify="flex-end">
-            <Button variant="default" onClick={() => setConfirming(false)}>Cancel</Button>
-            <Button color="orange" loading={regenerate.isPending} onClick={() => regenerate.mutate()}>Regenerate credentials</Button>
-          </Group>
-        </Stack>
-      </Modal>
+      <ConfirmDialog opened={confirming} onClose={() => setConfirming(false)} title="Regenerate credentials?" confirmLabel="Regenerate credentials"
+        color="orange" loading={regenerate.isPending} onConfirm={() => regenerate.mutate()}
+      >
+        <Text size="sm">
+          A new API ID and key are issued and the current ones stop working at once: the agent on {host.friendly_name} can no
+          longer report until you run the new install command on it. The new key is shown once.
+        </Text>
+      </ConfirmDialog>
     </>
   );
 }

@@ -4,9 +4,10 @@ import { Link } from 'react-router';
 
 import type { HostDetail } from '../../../api/hosts';
 import { useCan } from '../../../auth/useSession';
+import { formatCount, formatDateTime } from '../../../components/format';
 import { GroupsMultiSelect } from '../GroupsEditor';
 import { groupsById, useHostGroups } from '../hooks';
-import { formatAbsolute, formatCount, formatGiB, osLabel } from '../logic';
+import { formatGiB, osLabel } from '../logic';
 import { FactList, GroupChips, RelativeTime } from '../parts';
 
 function StatCard({ label, value, to, tone }: { label: string; value: number | null; to: string; tone?: string }) {
@@ -61,7 +62,7 @@ export function OverviewTab({ host, now }: { host: HostDetail; now: number }) {
           { label: 'Package manager', value: host.package_manager },
           { label: 'SELinux', value: host.selinux_status },
           { label: 'Uptime', value: host.system_uptime },
-          { label: 'Boot time', value: host.boot_time ? formatAbsolute(host.boot_time) : null },
+          { label: 'Boot time', value: formatDateTime(host.boot_time) },
           { label: 'Load average', value: host.load_average?.length ? host.load_average.map((n) => n.toFixed(2)).join(' / ') : null },
           { label: 'CPU', value: cpu },
           { label: 'Memory', value: formatGiB(host.ram_installed) },

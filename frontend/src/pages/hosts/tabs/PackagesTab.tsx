@@ -3,23 +3,26 @@ import { Anchor, Badge, Group, SegmentedControl, Stack, Text, Title } from '@man
 import { Link, useSearchParams } from 'react-router';
 
 import { hostKeys, hostsApi, type HostDetail, type HostPackage, type PackageFilter } from '../../../api/hosts';
+import { packageHref } from '../../../api/inventory';
 import { DataTable, type Column } from '../../../components/DataTable';
+import { DebouncedTextInput } from '../../../components/DebouncedTextInput';
+import { formatCount, plural } from '../../../components/format';
 import { useCursorQuery } from '../../../components/useCursorQuery';
-import { formatCount, packageFilterFromParams, packageQuery, plural } from '../logic';
-import { DebouncedInput } from '../parts';
+import { VersionText } from '../../../components/VersionText';
+import { packageFilterFromParams, packageQuery } from '../logic';
 
 const PAGE_SIZE = 100;
 
 const COLUMNS: Column<HostPackage>[] = [
   { key: 'name', header: 'Package', cell: (p) => (
     <Stack gap={0}>
-      <Anchor component={Link} to={`/packages/${encodeURIComponent(p.name)}`} size="sm" fw={600}>{p.name}</Anchor>
+      <Anchor component={Link} to={packageHref(p.name)} size="sm" fw={600}>{p.name}</Anchor>
       {p.description ? <Text size="xs" c="dimmed" lineClamp={1}>{p.description}</Text> : null}
     </Stack>
   ) },
-  { key: 'current_version', header: 'Installed version', cell: (p) => <Text span size="sm" ff="monospace">{p.current_version || '—'}</Text> },
+  { key: 'current_version', header: 'Installed version', cell: (p) => <VersionText value={p.current_version} /> },
   { key: 'available_version', header: 'Available version', cell: (p) => (
-    p.needs_update && p.available_version ? <Text span size="sm" ff="monospace">{p.available_version}</Text> : <Text span size="sm" c="dimmed">Up to date</Text>
+    p.needs_update && p.available_version ? <VersionText value={p.available_version} /> : <Text span size="sm" c="dimmed">Up to date</Text>
   ) },
   { key: 'update', header: 'Update', cell: (p) => {
     if (!p.needs_update) return null;
@@ -34,8 +37,7 @@ export function PackagesTab({ host }: { host: HostDetail }) {
   const search = params.get('pkg_search') ?? '';
   const query = packageQuery(filter, search);
   const { query: packages, pagination } = useCursorQuery({
-    // A new report (last_report_at) starts the list again with its packages.
-    queryKey: [...hostKeys.packages(host.host_id, query), host.last_report_at],
+    queryKey: hostKeys.packages(host.host_id, query, host.last_report_at),
     fetchPage: (cursor, signal) => hostsApi.packages(host.host_id, { ...query, cursor, limit: PAGE_SIZE }, signal),
   });
   const set = (name: string, value: string) => setParams((p) => {
@@ -62,7 +64,7 @@ export function PackagesTab({ host }: { host: HostDetail }) {
               { value: 'security', label: 'Security' },
             ] satisfies { value: PackageFilter; label: string }[]}
           />
-          <DebouncedInput label="Search packages" type="search" placeholder="Package name" value={search} onCommit={(text) => set('pkg_search', text)} />
+          <DebouncedTextInput label="Search packages" type="search" placeholder="Package name" value={search} onCommit={(text) => set('pkg_search', text)} />
         </Group>
       </Group>
       <DataTable caption={`Packages of ${host.friendly_name}`} columns={COLUMNS} rows={packages.data?.packages} rowKey={(p) => p.name}

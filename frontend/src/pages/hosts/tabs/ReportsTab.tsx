@@ -3,8 +3,8 @@ import { Badge, Stack, Text, Title } from '@mantine/core';
 
 import { hostKeys, hostsApi, type HostDetail, type HostReport } from '../../../api/hosts';
 import { DataTable, type Column } from '../../../components/DataTable';
+import { formatCount } from '../../../components/format';
 import { useCursorQuery } from '../../../components/useCursorQuery';
-import { formatCount } from '../logic';
 import { RelativeTime } from '../parts';
 
 function sections(report: HostReport): string {
@@ -24,7 +24,7 @@ function duration(report: HostReport): string {
 
 export function ReportsTab({ host, now }: { host: HostDetail; now: number }) {
   const { query, pagination } = useCursorQuery({
-    queryKey: [...hostKeys.reports(host.host_id), host.last_report_at],
+    queryKey: hostKeys.reports(host.host_id, host.last_report_at),
     fetchPage: (cursor, signal) => hostsApi.reports(host.host_id, { cursor }, signal),
   });
   const columns: Column<HostReport>[] = [

@@ -3,8 +3,8 @@ import { Badge, Stack, Text, Title } from '@mantine/core';
 
 import { hostKeys, hostsApi, type HostDetail, type HostRepository } from '../../../api/hosts';
 import { DataTable, type Column } from '../../../components/DataTable';
+import { plural } from '../../../components/format';
 import { useCursorQuery } from '../../../components/useCursorQuery';
-import { plural } from '../logic';
 
 const PAGE_SIZE = 100;
 
@@ -25,7 +25,7 @@ function byName(rows: HostRepository[] | undefined): HostRepository[] | undefine
 
 export function RepositoriesTab({ host }: { host: HostDetail }) {
   const { query, pagination } = useCursorQuery({
-    queryKey: [...hostKeys.repositories(host.host_id), host.last_report_at],
+    queryKey: hostKeys.repositories(host.host_id, host.last_report_at),
     fetchPage: (cursor, signal) => hostsApi.repositories(host.host_id, { cursor, limit: PAGE_SIZE }, signal),
   });
   return (

@@ -2,7 +2,7 @@
 import { z } from 'zod/mini';
 
 import type { AgentSettings, AgentSettingsPatch } from '../../../api/orgSettings';
-import { intBetween } from '../security/fields';
+import { intBetween } from '../shared/schemas';
 
 /** The server's pattern for a stored server URL (tenant/schemas.py): http(s), a host, an optional port, no path. */
 const SERVER_URL = /^https?:\/\/[^\s/]+\/?$/;

@@ -3,7 +3,7 @@
  * server URL agents use, saved with PATCH /settings (only the changed fields), and the agent version served.
  */
 import { zodResolver } from '@hookform/resolvers/zod';
-import { Alert, Badge, Button, Card, Code, Group, NumberInput, Stack, Switch, Text, TextInput, Title } from '@mantine/core';
+import { Badge, Card, Code, Group, NumberInput, Stack, Switch, Text, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Controller, useForm } from 'react-hook-form';
@@ -13,6 +13,8 @@ import { orgSettingsApi, orgSettingsKeys, type AgentSettings } from '../../../ap
 import { applyServerError } from '../../../components/formErrors';
 import { ErrorState, LoadingState } from '../../../components/states';
 import { useToast } from '../../../components/useToast';
+import { FormFooter } from '../shared/FormFooter';
+import { SectionHeader } from '../shared/SectionHeader';
 import { agentChanges, agentSchema, toAgentValues, type AgentValues } from './agentForm';
 
 export default function AgentSettingsPage() {
@@ -23,10 +25,7 @@ export default function AgentSettingsPage() {
   else content = <LoadingState label="Loading agent settings…" />;
   return (
     <Stack gap="md">
-      <Stack gap={4}>
-        <Title order={2}>Agent updates</Title>
-        <Text c="dimmed" size="sm">How often agents report, whether they update themselves, and where they reach this server.</Text>
-      </Stack>
+      <SectionHeader title="Agent updates" description="How often agents report, whether they update themselves, and where they reach this server." />
       <AgentVersionCard />
       {content}
     </Stack>
@@ -155,11 +154,7 @@ function AgentForm({ settings }: { settings: AgentSettings }) {
           </Stack>
         </Card>
 
-        {formError ? <Alert color="red" variant="light" role="alert">{formError}</Alert> : null}
-        <Group justify="flex-end">
-          <Button variant="default" disabled={!isDirty || save.isPending} onClick={() => reset()}>Discard changes</Button>
-          <Button type="submit" loading={save.isPending} disabled={!isDirty}>Save</Button>
-        </Group>
+        <FormFooter error={formError} dirty={isDirty} saving={save.isPending} onDiscard={() => reset()} />
       </Stack>
     </form>
   );

@@ -2,10 +2,9 @@ import { describe, expect, it } from 'vitest';
 
 import type { AuditEvent, AuditUser } from '../../../api/audit';
 import {
-  actionLabel, actionOptions, actorLabel, filtersFromParams, hasFilters, invalidRange, paramsWithFilters, targetLabel, toAuditQuery,
+  actionLabel, actionOptions, actorLabel, filtersFromParams, hasFilters, invalidRange, NO_FILTERS, paramsWithFilters, targetLabel, toAuditQuery,
 } from './filters';
 
-const NONE = { action: '', outcome: '', user: '', from: '', to: '' };
 const ADA: AuditUser = { id: 'u1', username: 'ada', first_name: 'Ada', last_name: 'Lovelace' };
 const USERS = new Map([[ADA.id, ADA]]);
 
@@ -17,12 +16,12 @@ describe('audit log filters', () => {
   });
 
   it('writes the filters to the URL, dropping empty ones and keeping other params', () => {
-    const params = paramsWithFilters(new URLSearchParams('tab=x&action=login'), { ...NONE, outcome: 'success' });
+    const params = paramsWithFilters(new URLSearchParams('tab=x&action=login'), { ...NO_FILTERS, outcome: 'success' });
     expect(params.toString()).toBe('tab=x&outcome=success');
   });
 
   it('maps the filters to the server query, dates as whole local days', () => {
-    expect(toAuditQuery(NONE)).toEqual({ action: undefined, outcome: undefined, actor_user_id: undefined, since: undefined, until: undefined });
+    expect(toAuditQuery(NO_FILTERS)).toEqual({ action: undefined, outcome: undefined, actor_user_id: undefined, since: undefined, until: undefined });
     const query = toAuditQuery({ action: 'login', outcome: 'failure', user: 'u1', from: '2025-03-01', to: '2025-03-31' });
     expect(query).toMatchObject({ action: 'login', outcome: 'failure', actor_user_id: 'u1' });
     expect(query.since).toBe(new Date(2025, 2, 1).toISOString());
@@ -31,9 +30,9 @@ describe('audit log filters', () => {
   });
 
   it('spots a date range that ends before it starts', () => {
-    expect(invalidRange({ ...NONE, from: '2025-03-02', to: '2025-03-01' })).toBe(true);
-    expect(invalidRange({ ...NONE, from: '2025-03-01', to: '2025-03-01' })).toBe(false);
-    expect(invalidRange({ ...NONE, to: '2025-03-01' })).toBe(false);
+    expect(invalidRange({ ...NO_FILTERS, from: '2025-03-02', to: '2025-03-01' })).toBe(true);
+    expect(invalidRange({ ...NO_FILTERS, from: '2025-03-01', to: '2025-03-01' })).toBe(false);
+    expect(invalidRange({ ...NO_FILTERS, to: '2025-03-01' })).toBe(false);
   });
 
   it('labels actions, including ones this app does not know', () => {

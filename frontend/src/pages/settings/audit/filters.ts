@@ -1,5 +1,6 @@
 /** The audit log's filters (kept in the URL), the query they make, and how events are labelled. */
 import type { AuditEvent, AuditQuery, AuditUser } from '../../../api/audit';
+import { fullName } from '../../../components/format';
 
 /** The filters as the URL holds them: ?action=&outcome=&user=&from=YYYY-MM-DD&to=YYYY-MM-DD. */
 export interface AuditFilters {
@@ -10,7 +11,9 @@ export interface AuditFilters {
   to: string;
 }
 
-export const FILTER_PARAMS: (keyof AuditFilters)[] = ['action', 'outcome', 'user', 'from', 'to'];
+const FILTER_PARAMS: (keyof AuditFilters)[] = ['action', 'outcome', 'user', 'from', 'to'];
+
+export const NO_FILTERS: AuditFilters = { action: '', outcome: '', user: '', from: '', to: '' };
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -60,7 +63,7 @@ export function hasFilters(filters: AuditFilters): boolean {
 }
 
 /** Every action the server records (grep audit.record in chalicelib), with a label. */
-export const ACTION_LABELS: Record<string, string> = {
+const ACTION_LABELS: Record<string, string> = {
   login: 'Sign-in',
   logout: 'Sign-out',
   setup_admin: 'First-time setup',
@@ -94,6 +97,12 @@ export const ACTION_LABELS: Record<string, string> = {
   agent_bootstrap_exchanged: 'Agent bootstrap exchanged',
 };
 
+/** "Ada Lovelace (ada)", or just the username when the user has no name. */
+export function nameWithUsername(user: AuditUser): string {
+  const full = fullName(user);
+  return full ? `${full} (${user.username})` : user.username;
+}
+
 export function actionLabel(action: string): string {
   const known = ACTION_LABELS[action];
   if (known) return known;
@@ -108,18 +117,13 @@ export function actionOptions(current: string): { value: string; label: string }
   return options.sort((a, b) => a.label.localeCompare(b.label));
 }
 
-export function userName(user: AuditUser): string {
-  const full = [user.first_name, user.last_name].filter(Boolean).join(' ');
-  return full ? `${full} (${user.username})` : user.username;
-}
-
 /** Who acted: a user by name when known, else the principal in words ("user:<id>", "agent:<id>", "system:<job>", "operator"). */
 export function actorLabel(actor: string, users: ReadonlyMap<string, AuditUser>): string {
   const [kind, ...rest] = actor.split(':');
   const id = rest.join(':');
   if (kind === 'user' && id) {
     const user = users.get(id);
-    return user ? userName(user) : `User ${id}`;
+    return user ? nameWithUsername(user) : `User ${id}`;
   }
   if (kind === 'agent' && id) return `Agent ${id}`;
   if (kind === 'system' && id) return `System (${id.replace(/_/g, ' ')})`;

@@ -2,19 +2,22 @@
  * Settings → Audit log: security-relevant events newest first (GET /audit-log), filtered by action, outcome, user
  * and dates kept in the URL, with each event's full record a click away.
  */
-import { Alert, Badge, Button, Code, Group, Select, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Badge, Button, Code, Group, Select, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router';
 
 import { auditApi, auditKeys, type AuditEvent, type AuditUser } from '../../../api/audit';
+import { userKeys, usersApi } from '../../../api/users';
 import { useCan } from '../../../auth/useSession';
 import { DataTable, type Column } from '../../../components/DataTable';
+import { formatDateTime } from '../../../components/format';
 import { EmptyState } from '../../../components/states';
 import { useCursorQuery } from '../../../components/useCursorQuery';
+import { SectionHeader } from '../shared/SectionHeader';
 import {
-  actionLabel, actionOptions, actorLabel, eventDetails, filtersFromParams, hasFilters, invalidRange, paramsWithFilters, targetLabel, toAuditQuery,
-  userName, type AuditFilters,
+  actionLabel, actionOptions, actorLabel, eventDetails, filtersFromParams, hasFilters, invalidRange, nameWithUsername, NO_FILTERS, paramsWithFilters, targetLabel,
+  toAuditQuery, type AuditFilters,
 } from './filters';
 
 const OUTCOMES = [{ value: 'success', label: 'Success' }, { value: 'failure', label: 'Failure' }];
@@ -25,8 +28,9 @@ export default function AuditLogSettings() {
   const query = toAuditQuery(filters);
   const badRange = invalidRange(filters);
   const canListUsers = useCan('can_view_users');
-  const users = useQuery({ queryKey: auditKeys.users, queryFn: ({ signal }) => auditApi.users(signal), enabled: canListUsers, staleTime: 60_000 });
-  const usersById = useMemo(() => new Map<string, AuditUser>((users.data?.users ?? []).map((u) => [u.id, u])), [users.data]);
+  // The Users page's query: one cache for both pages.
+  const users = useQuery({ queryKey: userKeys.list, queryFn: ({ signal }) => usersApi.list(signal), enabled: canListUsers, staleTime: 60_000 });
+  const usersById = useMemo(() => new Map<string, AuditUser>((users.data ?? []).map((u) => [u.id, u])), [users.data]);
   const { query: events, pagination } = useCursorQuery({
     queryKey: auditKeys.events(query),
     fetchPage: (cursor, signal) => auditApi.fetchPage(query, cursor, signal),
@@ -43,7 +47,7 @@ export default function AuditLogSettings() {
   });
 
   const columns: Column<AuditEvent>[] = [
-    { key: 'at', header: 'Time', cell: (e) => <Text size="sm" component="time" dateTime={e.at} style={{ whiteSpace: 'nowrap' }}>{new Date(e.at).toLocaleString()}</Text> },
+    { key: 'at', header: 'Time', nowrap: true, cell: (e) => <Text size="sm" component="time" dateTime={e.at}>{formatDateTime(e.at, { seconds: true })}</Text> },
     { key: 'actor', header: 'Actor', cell: (e) => <Text size="sm">{actorLabel(e.actor, usersById)}</Text> },
     { key: 'action', header: 'Action', cell: (e) => <Text size="sm" title={e.action}>{actionLabel(e.action)}</Text> },
     { key: 'target', header: 'Target', cell: (e) => <Text size="sm" style={{ overflowWrap: 'break-word' }}>{targetLabel(e, usersById)}</Text> },
@@ -60,7 +64,7 @@ export default function AuditLogSettings() {
         return (
           <Stack gap={4} align="flex-start">
             <Button size="compact-xs" variant="subtle" aria-expanded={open} aria-controls={panel} onClick={() => toggle(e.event_id)}
-              aria-label={`${open ? 'Hide' : 'Show'} details of ${actionLabel(e.action)} at ${new Date(e.at).toLocaleString()}`}
+              aria-label={`${open ? 'Hide' : 'Show'} details of ${actionLabel(e.action)} at ${formatDateTime(e.at, { seconds: true })}`}
             >
               {open ? 'Hide details' : 'Show details'}
             </Button>
@@ -74,12 +78,9 @@ export default function AuditLogSettings() {
   const filtered = hasFilters(filters);
   return (
     <Stack gap="md">
-      <Stack gap={4}>
-        <Title order={2}>Audit log</Title>
-        <Text c="dimmed" size="sm">
-          Sign-ins, two-factor changes, sessions, users, roles, settings and hosts: who did what, from where and when. Events are kept for a year.
-        </Text>
-      </Stack>
+      <SectionHeader title="Audit log"
+        description="Sign-ins, two-factor changes, sessions, users, roles, settings and hosts: who did what, from where and when. Events are kept for a year."
+      />
       <Stack gap="xs" component="section" aria-label="Audit log filters">
         <SimpleGrid cols={{ base: 1, xs: 2, md: 3 }} spacing="sm">
           <Select label="Action" placeholder="Any action" data={actionOptions(filters.action)} value={filters.action || null} searchable clearable
@@ -90,7 +91,7 @@ export default function AuditLogSettings() {
           />
           {users.data ? (
             <Select label="User" placeholder="Anyone" searchable clearable value={filters.user || null} onChange={(value) => setFilter('user', value ?? '')}
-              data={[...users.data.users.map((u) => ({ value: u.id, label: userName(u) })),
+              data={[...users.data.map((u) => ({ value: u.id, label: nameWithUsername(u) })),
                 ...(filters.user && !usersById.has(filters.user) ? [{ value: filters.user, label: filters.user }] : [])]}
             />
           ) : (
@@ -103,7 +104,7 @@ export default function AuditLogSettings() {
         </SimpleGrid>
         {filtered ? (
           <Group>
-            <Button variant="default" size="xs" onClick={() => setParams(paramsWithFilters(params, { action: '', outcome: '', user: '', from: '', to: '' }), { replace: true })}>
+            <Button variant="default" size="xs" onClick={() => setParams(paramsWithFilters(params, NO_FILTERS), { replace: true })}>
               Clear filters
             </Button>
           </Group>

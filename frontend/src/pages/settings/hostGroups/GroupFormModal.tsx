@@ -1,36 +1,36 @@
 /** "Create host group" / "Edit host group": name, description and colour (C5.3, C5.6). */
 import { zodResolver } from '@hookform/resolvers/zod';
-import { Alert, Button, ColorInput, Group, Modal, Stack, Textarea, TextInput } from '@mantine/core';
+import { Alert, ColorInput, Modal, Stack, Textarea, TextInput } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { Controller, useForm } from 'react-hook-form';
 
 import { ApiError } from '../../../api/errors';
 import { hostGroupKeys, hostGroupsApi, type HostGroup } from '../../../api/hostGroups';
+import { hostKeys } from '../../../api/hosts';
+import { DialogActions } from '../../../components/ConfirmDialog';
 import { applyServerError } from '../../../components/formErrors';
 import { useToast } from '../../../components/useToast';
 import { groupDefaults, groupSchema, toGroupWrite, type GroupValues } from './schema';
 
 const SWATCHES = ['#3B82F6', '#10B981', '#F59E0B', '#EF4444', '#8B5CF6', '#EC4899', '#14B8A6', '#6B7280'];
 
-export interface GroupFormModalProps {
+export function GroupFormModal({ opened, group, onClose }: {
   opened: boolean;
   /** null: create a new group. */
   group: HostGroup | null;
   onClose: () => void;
-}
-
-export function GroupFormModal({ opened, group, onClose }: GroupFormModalProps) {
+}) {
   const editing = group !== null;
   return (
     <Modal opened={opened} onClose={onClose} title={editing ? 'Edit host group' : 'Create host group'} centered>
       {/* Mounted while open only, so each opening starts from the group's current values. */}
-      {opened ? <GroupForm group={group} onDone={onClose} onCancel={onClose} /> : null}
+      {opened ? <GroupForm group={group} onClose={onClose} /> : null}
     </Modal>
   );
 }
 
-function GroupForm({ group, onDone, onCancel }: { group: HostGroup | null; onDone: () => void; onCancel: () => void }) {
+function GroupForm({ group, onClose }: { group: HostGroup | null; onClose: () => void }) {
   const queryClient = useQueryClient();
   const toast = useToast();
   const [formError, setFormError] = useState<string | null>(null);
@@ -45,8 +45,8 @@ function GroupForm({ group, onDone, onCancel }: { group: HostGroup | null; onDon
     onSuccess: async (saved) => {
       toast.show({ tone: 'success', message: group ? `Host group "${saved.name}" updated` : `Host group "${saved.name}" created` });
       // Group names and colours show on the hosts pages too.
-      await Promise.all([queryClient.invalidateQueries({ queryKey: hostGroupKeys.all }), queryClient.invalidateQueries({ queryKey: ['hosts'] })]);
-      onDone();
+      await Promise.all([queryClient.invalidateQueries({ queryKey: hostGroupKeys.all }), queryClient.invalidateQueries({ queryKey: hostKeys.all })]);
+      onClose();
     },
     onError: (error) => {
       // A duplicate name is a 409 about the name: show the server's words under it.
@@ -78,10 +78,7 @@ function GroupForm({ group, onDone, onCancel }: { group: HostGroup | null; onDon
           />
         )}
         />
-        <Group justify="flex-end" mt="xs">
-          <Button variant="default" onClick={onCancel} disabled={save.isPending}>Cancel</Button>
-          <Button type="submit" loading={save.isPending}>{group ? 'Update group' : 'Create group'}</Button>
-        </Group>
+        <DialogActions label={group ? 'Update group' : 'Create group'} loading={save.isPending} onCancel={onClose} />
       </Stack>
     </form>
   );

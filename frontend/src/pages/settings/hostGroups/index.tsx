@@ -2,7 +2,7 @@
  * Settings → Host groups (C5.1–C5.8): the organisation's groups with their colour, description and a link to
  * their hosts; create, edit and delete for holders of can_manage_hosts (the server's rule for these routes).
  */
-import { Anchor, Button, ColorSwatch, Group, Stack, Text, Title } from '@mantine/core';
+import { Anchor, Button, ColorSwatch, Group, Stack, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'react-router';
@@ -11,6 +11,7 @@ import { hostGroupKeys, hostGroupsApi, type HostGroup } from '../../../api/hostG
 import { useCan } from '../../../auth/useSession';
 import { DataTable, type Column } from '../../../components/DataTable';
 import { EmptyState } from '../../../components/states';
+import { SectionHeader } from '../shared/SectionHeader';
 import { DeleteGroupModal } from './DeleteGroupModal';
 import { GroupFormModal } from './GroupFormModal';
 
@@ -52,15 +53,9 @@ export default function HostGroupsSettings() {
   const create = canManage ? <Button onClick={() => openForm(null)}>Create group</Button> : null;
   return (
     <Stack gap="md">
-      <Group justify="space-between" align="flex-start" wrap="wrap">
-        <Stack gap={4}>
-          <Title order={2}>Host groups</Title>
-          <Text c="dimmed" size="sm">
-            Groups organise the fleet: a host can belong to any number of them. Assign hosts to groups on the Hosts page or a host's page.
-          </Text>
-        </Stack>
-        {create}
-      </Group>
+      <SectionHeader title="Host groups" actions={create}
+        description="Groups organise the fleet: a host can belong to any number of them. Assign hosts to groups on the Hosts page or a host's page."
+      />
       <DataTable
         caption="Host groups"
         columns={columns}

@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 
-import { DEFAULT_GROUP_COLOR, groupDefaults, groupSchema, toGroupWrite } from './schema';
+import { groupDefaults, groupSchema, toGroupWrite } from './schema';
 
 describe('host group form', () => {
   it('starts a new group blue, as documented', () => {
     expect(groupDefaults()).toEqual({ name: '', description: '', color: '#3B82F6' });
-    expect(DEFAULT_GROUP_COLOR).toBe('#3B82F6');
   });
 
   it('pre-fills an edited group, a missing description as empty', () => {

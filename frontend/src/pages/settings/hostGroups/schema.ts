@@ -3,7 +3,7 @@ import { z } from 'zod/mini';
 
 import type { HostGroup, HostGroupWrite } from '../../../api/hostGroups';
 
-export const DEFAULT_GROUP_COLOR = '#3B82F6';
+const DEFAULT_GROUP_COLOR = '#3B82F6';
 
 export const groupSchema = z.object({
   name: z.string().check(z.trim(), z.minLength(1, 'Enter a name'), z.maxLength(100, 'Use at most 100 characters')),

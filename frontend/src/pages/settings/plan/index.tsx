@@ -2,14 +2,38 @@
  * Settings → Plan and modules (C2.8 "Subscription"): the organisation, its plan and host limit with the current
  * host count, and every module of the catalogue, enabled or locked with the tier that includes it.
  */
-import { Badge, Card, Group, Progress, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { Badge, Card, Group, Progress, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 
 import { dashboardApi } from '../../../api/dashboard';
 import { queryKeys } from '../../../api/queryClient';
 import { useCan, useSession } from '../../../auth/useSession';
+import { DataTable, type Column } from '../../../components/DataTable';
 import { LoadingState } from '../../../components/states';
-import { hostUsage, moduleRows, planLabel } from './modules';
+import { SectionHeader } from '../shared/SectionHeader';
+import { hostUsage, moduleRows, planLabel, type ModuleRow } from './modules';
+
+const MODULE_COLUMNS: Column<ModuleRow>[] = [
+  {
+    key: 'module', header: 'Module', cell: (m) => (
+      <>
+        <Text size="sm" fw={600}>{m.label}</Text>
+        {m.description ? <Text size="xs" c="dimmed">{m.description}</Text> : null}
+      </>
+    ),
+  },
+  { key: 'tier', header: 'Included from', nowrap: true, cell: (m) => <Text size="sm">{m.tier === 'Free' ? 'Every plan' : `${m.tier} plan`}</Text> },
+  {
+    key: 'status', header: 'Status', nowrap: true, cell: (m) => (m.enabled ? (
+      <Badge color="green" variant="light">Enabled</Badge>
+    ) : (
+      <Group gap="xs" wrap="nowrap">
+        {m.badge ? <Badge color={m.badge === 'Max' ? 'grape' : 'blue'} variant="filled">{m.badge}</Badge> : null}
+        <Text size="sm" c="dimmed">Upgrade required</Text>
+      </Group>
+    )),
+  },
+];
 
 export default function PlanSettings() {
   const { data: me } = useSession();
@@ -23,10 +47,7 @@ export default function PlanSettings() {
   const rows = moduleRows(me.modules);
   return (
     <Stack gap="md">
-      <Stack gap={4}>
-        <Title order={2}>Plan and modules</Title>
-        <Text c="dimmed" size="sm">Your organisation's subscription and the features it includes.</Text>
-      </Stack>
+      <SectionHeader title="Plan and modules" description="Your organisation's subscription and the features it includes." />
 
       <SimpleGrid cols={{ base: 1, sm: 3 }}>
         <Card withBorder padding="md">
@@ -60,39 +81,7 @@ export default function PlanSettings() {
         </Card>
       ) : null}
 
-      <Table.ScrollContainer minWidth={520}>
-        <Table verticalSpacing="sm">
-          <caption style={{ textAlign: 'left', captionSide: 'top', fontWeight: 600 }}>Modules</caption>
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th scope="col">Module</Table.Th>
-              <Table.Th scope="col">Included from</Table.Th>
-              <Table.Th scope="col">Status</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {rows.map((m) => (
-              <Table.Tr key={m.key} data-module={m.key}>
-                <Table.Td>
-                  <Text size="sm" fw={600}>{m.label}</Text>
-                  {m.description ? <Text size="xs" c="dimmed">{m.description}</Text> : null}
-                </Table.Td>
-                <Table.Td><Text size="sm">{m.tier === 'Free' ? 'Every plan' : `${m.tier} plan`}</Text></Table.Td>
-                <Table.Td>
-                  {m.enabled ? (
-                    <Badge color="green" variant="light">Enabled</Badge>
-                  ) : (
-                    <Group gap="xs" wrap="nowrap">
-                      {m.badge ? <Badge color={m.badge === 'Max' ? 'grape' : 'blue'} variant="filled">{m.badge}</Badge> : null}
-                      <Text size="sm" c="dimmed">Upgrade required</Text>
-                    </Group>
-                  )}
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
+      <DataTable caption="Modules" showCaption columns={MODULE_COLUMNS} rows={rows} rowKey={(m) => m.key} minWidth={520} />
     </Stack>
   );
 }

@@ -3,13 +3,14 @@
  * enabled or locked, and the tier that first includes it (MODULE_TIER, src/auth/modules.ts).
  */
 import { MODULE_TIER } from '../../../auth/modules';
+import { formatCount, plural } from '../../../components/format';
 
-export type Tier = 'Free' | 'Plus' | 'Max';
+type Tier = 'Free' | 'Plus' | 'Max';
 
 /** Every plan includes these (plans.py BASE_MODULES). */
-export const BASE_MODULES = ['patching', 'docker', 'compliance'] as const;
+const BASE_MODULES = ['patching', 'docker', 'compliance'] as const;
 
-export const MODULE_INFO: Record<string, { label: string; description: string }> = {
+const MODULE_INFO: Record<string, { label: string; description: string }> = {
   patching: { label: 'Patching', description: 'Patch runs from the Patching page and each host: trigger, approve, stop and retry.' },
   docker: { label: 'Docker', description: 'Docker inventory of containers, images, volumes and networks on each host.' },
   compliance: { label: 'Compliance', description: 'Security compliance scans, results and remediation.' },
@@ -70,7 +71,7 @@ export function planLabel(plan: string): string {
   return PLAN_LABELS[plan] ?? plan.charAt(0).toUpperCase() + plan.slice(1);
 }
 
-export interface HostUsage {
+interface HostUsage {
   label: string;
   /** 0–100, for a progress bar; null when there is no limit or no count. */
   percent: number | null;
@@ -79,9 +80,8 @@ export interface HostUsage {
 
 /** "12 of 25 hosts" and how full the plan is; the count may be unknown (no dashboard permission). */
 export function hostUsage(count: number | undefined, limit: number | null): HostUsage {
-  const plural = (n: number) => `${n.toLocaleString()} ${n === 1 ? 'host' : 'hosts'}`;
-  if (limit === null) return { label: count === undefined ? 'No host limit' : `${plural(count)} (no limit)`, percent: null, full: false };
-  if (count === undefined) return { label: `Up to ${plural(limit)}`, percent: null, full: false };
+  if (limit === null) return { label: count === undefined ? 'No host limit' : `${plural(count, 'host')} (no limit)`, percent: null, full: false };
+  if (count === undefined) return { label: `Up to ${plural(limit, 'host')}`, percent: null, full: false };
   const percent = limit > 0 ? Math.min(100, Math.round((count / limit) * 100)) : 100;
-  return { label: `${count.toLocaleString()} of ${plural(limit)}`, percent, full: count >= limit };
+  return { label: `${formatCount(count)} of ${plural(limit, 'host')}`, percent, full: count >= limit };
 }

@@ -9,9 +9,9 @@ import { profileApi } from '../../../api/profile';
 import { queryKeys } from '../../../api/queryClient';
 import type { User } from '../../../api/types';
 import { userKeys } from '../../../api/users';
+import { emailField, nameField } from '../../../auth/accountRules';
 import { useToast } from '../../../components/useToast';
-import { useServerErrors } from '../users/hooks';
-import { emailField, nameField } from '../users/schemas';
+import { useServerErrors } from '../shared/hooks';
 
 const detailsSchema = z.object({ first_name: nameField(), last_name: nameField(), email: emailField() });
 type DetailsValues = z.infer<typeof detailsSchema>;

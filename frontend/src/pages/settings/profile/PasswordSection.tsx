@@ -9,11 +9,11 @@ import { useMemo } from 'react';
 import { useForm } from 'react-hook-form';
 
 import { ApiError } from '../../../api/errors';
+import type { PasswordPolicy } from '../../../api/orgSettings';
 import { profileApi, profileKeys } from '../../../api/profile';
-import type { PasswordPolicy } from '../../../api/users';
+import { NewPasswordFields } from '../../../auth/NewPasswordFields';
 import { useToast } from '../../../components/useToast';
-import { useServerErrors } from '../users/hooks';
-import { describePolicy } from '../users/passwordPolicy';
+import { useServerErrors } from '../shared/hooks';
 import { changePasswordSchema, type ChangePasswordValues as Values } from './schemas';
 
 const FIELDS = ['currentPassword', 'newPassword', 'confirm'] as const;
@@ -32,7 +32,8 @@ export function PasswordSection({ policy }: { policy: PasswordPolicy | null }) {
       await Promise.all([queryClient.invalidateQueries({ queryKey: profileKeys.sessions }), queryClient.invalidateQueries({ queryKey: profileKeys.trustedDevices })]);
       toast.show({ tone: 'success', message: 'Password changed. Your other sessions and trusted devices have ended.' });
     } catch (error) {
-      if (error instanceof ApiError && error.status === 401 && error.code === 'unauthenticated') {
+      // A wrong current password is a 401 with its own code (user/service.py), not the session ending.
+      if (error instanceof ApiError && error.status === 401 && error.code === 'invalid_password') {
         setError('currentPassword', { type: 'server', message: error.message }, { shouldFocus: true });
         return;
       }
@@ -51,11 +52,8 @@ export function PasswordSection({ policy }: { policy: PasswordPolicy | null }) {
           <TextInput label="Current password" type="password" autoComplete="current-password" {...register('currentPassword')}
             error={errors.currentPassword?.message}
           />
-          <TextInput label="New password" type="password" autoComplete="new-password" description={describePolicy(policy)}
-            {...register('newPassword')} error={errors.newPassword?.message}
-          />
-          <TextInput label="Confirm" description="Type the new password again" type="password" autoComplete="new-password" {...register('confirm')}
-            error={errors.confirm?.message}
+          <NewPasswordFields label="New password" password={register('newPassword')} confirm={register('confirm')}
+            passwordError={errors.newPassword?.message} confirmError={errors.confirm?.message} policy={policy}
           />
           <div>
             <Button type="submit" variant="default" loading={isSubmitting}>

@@ -86,7 +86,10 @@ describe('Settings → My profile', () => {
     await userEvent.type(screen.getByLabelText('Confirm'), 'N3w-passw0rd!');
     await userEvent.click(screen.getByRole('button', { name: 'Change password' }));
 
-    expect(await screen.findByText('Current password is incorrect')).toBeInTheDocument();
+    const current = screen.getByLabelText('Current password');
+    await waitFor(() => expect(current).toHaveAttribute('aria-invalid', 'true'));
+    expect(current).toHaveAccessibleDescription('Current password is incorrect');
+    expect(screen.queryByRole('status')).not.toBeInTheDocument(); // under the field, not in a toast
     expect(calls.some((c) => c.path === '/auth/refresh')).toBe(false);
     expect(calls.filter((c) => c.path === '/auth/change-password')).toHaveLength(1);
     expect(screen.getByRole('heading', { level: 2, name: 'My profile' })).toBeInTheDocument();

@@ -4,10 +4,9 @@
  * password. Everything happens inline (no dialog covers the page) except the password confirmations.
  */
 import { zodResolver } from '@hookform/resolvers/zod';
-import { Alert, Badge, Button, Code, CopyButton, Group, List, Modal, Paper, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Badge, Button, Group, Modal, Paper, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { QRCodeSVG } from 'qrcode.react';
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import type { z } from 'zod/mini';
 
@@ -16,23 +15,14 @@ import { profileApi, profileKeys } from '../../../api/profile';
 import { queryKeys } from '../../../api/queryClient';
 import type { TfaSetup } from '../../../api/types';
 import { userKeys } from '../../../api/users';
+import { BackupCodesStep, EnrolStep } from '../../../auth/TwoFactorSteps';
+import { DialogActions } from '../../../components/ConfirmDialog';
+import { plural } from '../../../components/format';
 import { ErrorState, LoadingState } from '../../../components/states';
 import { useToast } from '../../../components/useToast';
-import { backupCodesFile, downloadText, groupSecret } from './helpers';
-import { passwordConfirmSchema, totpCodeSchema } from './schemas';
+import { passwordConfirmSchema } from './schemas';
 
 type Shown = { kind: 'enrol'; setup: TfaSetup } | { kind: 'codes'; codes: string[] } | null;
-
-/** A heading that takes focus when it appears, so keyboard and screen-reader users land on the new step. */
-function StepHeading({ children }: { children: ReactNode }) {
-  const heading = useRef<HTMLHeadingElement>(null);
-  useEffect(() => heading.current?.focus(), []);
-  return (
-    <Title order={4} size="h5" ref={heading} tabIndex={-1} style={{ outline: 'none' }}>
-      {children}
-    </Title>
-  );
-}
 
 export function TwoFactorSection({ username }: { username: string }) {
   const toast = useToast();
@@ -70,7 +60,7 @@ export function TwoFactorSection({ username }: { username: string }) {
           <Text size="sm">Signing in asks for a code from your authenticator app after your password.</Text>
         </Group>
         <Text size="sm" c={left <= 2 ? 'red' : undefined}>
-          {left} backup {left === 1 ? 'code' : 'codes'} left. Each signs you in once if you lose your phone.
+          {plural(left, 'backup code')} left. Each signs you in once if you lose your phone.
         </Text>
         <Group gap="xs">
           <Button variant="default" onClick={() => setConfirming('regenerate')}>
@@ -105,14 +95,20 @@ export function TwoFactorSection({ username }: { username: string }) {
       <Title order={3} size="h4" id="profile-tfa">Two-factor authentication</Title>
       {body}
       {shown?.kind === 'enrol' && status.data && !status.data.enabled ? (
-        <Enrol setup={shown.setup} onCancel={() => setShown(null)} onEnabled={(codes) => {
-          toast.show({ tone: 'success', message: 'Two-factor authentication enabled' });
-          setShown({ kind: 'codes', codes });
-          void refresh();
-        }}
-        />
+        <Paper withBorder p="md" radius="md">
+          <EnrolStep setup={shown.setup} headingOrder={4} cancelLabel="Cancel" onCancel={() => setShown(null)} onEnabled={(codes) => {
+            toast.show({ tone: 'success', message: 'Two-factor authentication enabled' });
+            setShown({ kind: 'codes', codes });
+            void refresh();
+          }}
+          />
+        </Paper>
       ) : null}
-      {shown?.kind === 'codes' ? <BackupCodes codes={shown.codes} username={username} onDone={() => setShown(null)} /> : null}
+      {shown?.kind === 'codes' ? (
+        <Paper withBorder p="md" radius="md">
+          <BackupCodesStep codes={shown.codes} username={username} headingOrder={4} doneLabel="I have saved them" onDone={() => setShown(null)} />
+        </Paper>
+      ) : null}
 
       <PasswordConfirm opened={confirming === 'regenerate'} onClose={() => setConfirming(null)} title="Regenerate backup codes"
         confirmLabel="Regenerate backup codes"
@@ -135,96 +131,6 @@ export function TwoFactorSection({ username }: { username: string }) {
         }}
       />
     </Stack>
-  );
-}
-
-function Enrol({ setup, onEnabled, onCancel }: { setup: TfaSetup; onEnabled: (codes: string[]) => void; onCancel: () => void }) {
-  const [formError, setFormError] = useState<string | null>(null);
-  const { register, handleSubmit, setValue, setFocus, formState: { errors, isSubmitting } } = useForm<z.infer<typeof totpCodeSchema>>({
-    resolver: zodResolver(totpCodeSchema),
-    defaultValues: { code: '' },
-  });
-  const submit = handleSubmit(async ({ code }) => {
-    setFormError(null);
-    try {
-      onEnabled((await profileApi.tfaVerifySetup(code)).backup_codes);
-    } catch (error) {
-      setFormError(errorMessage(error));
-      setValue('code', '');
-      setFocus('code');
-    }
-  });
-  return (
-    <Paper withBorder p="md" radius="md">
-      <Stack gap="sm">
-        <StepHeading>Scan the QR code</StepHeading>
-        <Text size="sm">Scan this code with your authenticator app, then enter the 6-digit code it shows.</Text>
-        <div style={{ background: '#fff', padding: 12, borderRadius: 8, lineHeight: 0, alignSelf: 'flex-start' }}>
-          <QRCodeSVG value={setup.otpauth_url} size={176} title="QR code for your authenticator app" marginSize={0} />
-        </div>
-        <Stack gap={4}>
-          <Text size="sm">Cannot scan it? Enter this key in the app instead (manual entry, time-based):</Text>
-          <Group gap="xs" wrap="nowrap" align="center">
-            <Code data-testid="totp-secret" fz="md" style={{ wordBreak: 'break-all' }}>{groupSecret(setup.secret)}</Code>
-            <CopyButton value={setup.secret}>
-              {({ copied, copy }) => (
-                <Button size="compact-sm" variant="subtle" onClick={copy}>
-                  {copied ? 'Copied' : 'Copy key'}
-                </Button>
-              )}
-            </CopyButton>
-          </Group>
-        </Stack>
-        <form onSubmit={(event) => void submit(event)} noValidate>
-          <Stack gap="sm" maw={360}>
-            {formError ? <Alert color="red" variant="light" role="alert">{formError}</Alert> : null}
-            <TextInput label="Two-factor code" autoComplete="one-time-code" inputMode="numeric" maxLength={7} {...register('code')}
-              error={errors.code?.message}
-            />
-            <Group gap="xs">
-              <Button type="submit" loading={isSubmitting}>
-                Verify
-              </Button>
-              <Button variant="default" onClick={onCancel}>
-                Cancel
-              </Button>
-            </Group>
-          </Stack>
-        </form>
-      </Stack>
-    </Paper>
-  );
-}
-
-function BackupCodes({ codes, username, onDone }: { codes: string[]; username: string; onDone: () => void }) {
-  return (
-    <Paper withBorder p="md" radius="md">
-      <Stack gap="sm">
-        <StepHeading>Save your backup codes</StepHeading>
-        <Alert color="yellow" variant="light">
-          Store these codes somewhere safe, such as a password manager. Each signs you in once if you lose your authenticator app.
-          They are shown only now.
-        </Alert>
-        <List spacing={4} listStyleType="none" aria-label="Backup codes" style={{ fontFamily: 'var(--mantine-font-family-monospace)', columns: 2, maxWidth: 360 }}>
-          {codes.map((code) => (
-            <List.Item key={code}>{code}</List.Item>
-          ))}
-        </List>
-        <Group gap="xs">
-          <CopyButton value={codes.join('\n')}>
-            {({ copied, copy }) => (
-              <Button variant="default" onClick={copy}>
-                {copied ? 'Copied' : 'Copy codes'}
-              </Button>
-            )}
-          </CopyButton>
-          <Button variant="default" onClick={() => downloadText('patchmon-backup-codes.txt', backupCodesFile(codes, username))}>
-            Download codes
-          </Button>
-          <Button onClick={onDone}>I have saved them</Button>
-        </Group>
-      </Stack>
-    </Paper>
   );
 }
 
@@ -252,7 +158,7 @@ function PasswordConfirmForm({ description, confirmLabel, color, onClose, action
       await action(password);
       onClose();
     } catch (error) {
-      // 401 here is the password ("Invalid password"), not the session (see profileApi's passwordChecked).
+      // 401 here is the password ("Invalid password", code invalid_password in tfa/service.py), not the session.
       if (error instanceof ApiError && (error.status === 401 || error.status === 400)) {
         setError('password', { type: 'server', message: error.message }, { shouldFocus: true });
       } else {
@@ -267,14 +173,7 @@ function PasswordConfirmForm({ description, confirmLabel, color, onClose, action
         <TextInput label="Password" type="password" autoComplete="current-password" data-autofocus {...register('password')}
           error={errors.password?.message}
         />
-        <Group justify="flex-end" gap="xs">
-          <Button variant="default" onClick={onClose}>
-            Cancel
-          </Button>
-          <Button type="submit" color={color} loading={isSubmitting}>
-            {confirmLabel}
-          </Button>
-        </Group>
+        <DialogActions label={confirmLabel} color={color} loading={isSubmitting} onCancel={onClose} />
       </Stack>
     </form>
   );

@@ -7,7 +7,8 @@ import { Link } from 'react-router';
 
 import { useSession } from '../../../auth/useSession';
 import { LoadingState } from '../../../components/states';
-import { usePasswordPolicy } from '../users/hooks';
+import { usePasswordPolicy } from '../shared/hooks';
+import { SectionHeader } from '../shared/SectionHeader';
 import { SessionsSection, TrustedDevicesSection } from './AccessSections';
 import { DetailsSection } from './DetailsSection';
 import { PasswordSection } from './PasswordSection';
@@ -19,10 +20,7 @@ export default function ProfileSettings() {
   if (!me) return <LoadingState label="Loading your profile…" />;
   return (
     <Stack gap="lg">
-      <Stack gap={2}>
-        <Title order={2}>My profile</Title>
-        <Text size="sm" c="dimmed">Your own account: how you are named, how you sign in, and where you are signed in.</Text>
-      </Stack>
+      <SectionHeader title="My profile" description="Your own account: how you are named, how you sign in, and where you are signed in." />
       <DetailsSection user={me.user} />
       <Divider />
       <PasswordSection policy={policy} />

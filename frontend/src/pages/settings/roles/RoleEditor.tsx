@@ -8,8 +8,8 @@ import { useState } from 'react';
 
 import { errorMessage } from '../../../api/errors';
 import { userKeys, usersApi, type PermissionCatalogue, type RoleView } from '../../../api/users';
+import { ConfirmDialog, DialogActions } from '../../../components/ConfirmDialog';
 import { useToast } from '../../../components/useToast';
-import { ConfirmDialog } from '../users/ConfirmDialog';
 import {
   countGranted, describeDiff, diffPermissions, grantedKeys, isUnchanged, matchingPreset, presetKeys, PRESETS, roleNameProblem, setTier,
   TIER_COLORS, tierState, toBody, toggle,
@@ -17,14 +17,9 @@ import {
 
 export type EditorTarget = { mode: 'create' } | { mode: 'edit'; role: RoleView };
 
-export interface RoleEditorProps {
-  target: EditorTarget | null;
-  catalogue: PermissionCatalogue;
-  roles: RoleView[];
-  onClose: () => void;
-}
-
-export function RoleEditor({ target, catalogue, roles, onClose }: RoleEditorProps) {
+export function RoleEditor({ target, catalogue, roles, onClose }: {
+  target: EditorTarget | null; catalogue: PermissionCatalogue; roles: RoleView[]; onClose: () => void;
+}) {
   const title = target?.mode === 'edit' ? `Edit role: ${target.role.label}` : 'Add role';
   return (
     <Modal opened={target !== null} onClose={onClose} title={title} size="xl">
@@ -151,21 +146,13 @@ function Editor({ target, catalogue, roles, onClose }: { target: EditorTarget; c
         </Text>
         {editing && !isUnchanged(diff) ? <Alert color="blue" variant="light" title="Changes">{describeDiff(diff, catalogue)}</Alert> : null}
 
-        <Group justify="space-between" gap="xs">
-          {editing && !editing.builtin ? (
+        <DialogActions label={editing ? 'Save role' : 'Create role'} loading={save.isPending} disabled={editing !== null && isUnchanged(diff)}
+          onCancel={onClose} aside={editing && !editing.builtin ? (
             <Button color="red" variant="outline" onClick={() => setConfirmingDelete(true)}>
               Delete role
             </Button>
-          ) : <span />}
-          <Group gap="xs">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={save.isPending} disabled={editing !== null && isUnchanged(diff)}>
-              {editing ? 'Save role' : 'Create role'}
-            </Button>
-          </Group>
-        </Group>
+          ) : null}
+        />
       </Stack>
       {editing ? (
         <ConfirmDialog opened={confirmingDelete} title={`Delete the role ${editing.label}?`} confirmLabel="Delete role"

@@ -3,7 +3,7 @@ import { ActionIcon, Badge, Group, Stack, Table, Text, Tooltip, VisuallyHidden }
 import { Fragment } from 'react';
 
 import type { PermissionCatalogue, RoleView } from '../../../api/users';
-import { isEditable, TIER_COLORS } from './matrix';
+import { TIER_COLORS } from './matrix';
 
 function Tick() {
   return (
@@ -30,15 +30,13 @@ function Lock() {
   );
 }
 
-export interface RoleMatrixProps {
+export function RoleMatrix({ catalogue, roles, canEdit, onEdit }: {
   catalogue: PermissionCatalogue;
   roles: RoleView[];
-  /** Whether the caller may edit roles; locked built-ins are never editable. */
+  /** Whether the caller may edit roles; the locked built-ins (superadmin, admin, user) never change. */
   canEdit: boolean;
   onEdit: (role: RoleView) => void;
-}
-
-export function RoleMatrix({ catalogue, roles, canEdit, onEdit }: RoleMatrixProps) {
+}) {
   return (
     <Table.ScrollContainer minWidth={240 + roles.length * 110}>
       <Table withTableBorder withColumnBorders verticalSpacing="xs" highlightOnHover>
@@ -59,7 +57,7 @@ export function RoleMatrix({ catalogue, roles, canEdit, onEdit }: RoleMatrixProp
                         </Text>
                       </Tooltip>
                     ) : null}
-                    {canEdit && isEditable(role) ? (
+                    {canEdit && !role.locked ? (
                       <ActionIcon variant="subtle" size="sm" aria-label={`Edit role ${role.label}`} onClick={() => onEdit(role)}>
                         <Pencil />
                       </ActionIcon>

@@ -2,34 +2,16 @@ import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it } from 'vitest';
 
-import type { PermissionCatalogue, RoleView } from '../../../api/users';
 import { routes } from '../../../router';
 import { ME, renderRoutes, stubApi } from '../../../test/render';
-
-const CATALOGUE: PermissionCatalogue = {
-  total: 4,
-  tiers: [
-    { tier: 'monitoring', label: 'Monitoring & Visibility', risk: 'Low risk', description: 'Read-only access.', permissions: [
-      { key: 'can_view_dashboard', label: 'View Dashboard', description: 'The dashboard' }, { key: 'can_view_hosts', label: 'View Hosts', description: 'Hosts' }] },
-    { tier: 'operations', label: 'Operations', risk: 'Medium-High risk', description: 'NOC tasks.', permissions: [
-      { key: 'can_manage_patching', label: 'Manage Patching', description: 'Patches' }] },
-    { tier: 'administration', label: 'Administration', risk: 'High risk', description: 'Organisation-wide control.', permissions: [
-      { key: 'can_manage_users', label: 'Manage Users', description: 'Users' }] },
-  ],
-};
-const KEYS = ['can_view_dashboard', 'can_view_hosts', 'can_manage_patching', 'can_manage_users'];
-
-function role(name: string, label: string, granted: string[], extra: Partial<RoleView> = {}): RoleView {
-  return { role: name, label, builtin: true, locked: false, rank: 10, granted: granted.length, total: 4,
-    permissions: Object.fromEntries(KEYS.map((k) => [k, granted.includes(k)])), ...extra };
-}
+import { ALL_KEYS, CATALOGUE, roleView } from '../shared/roleTestData';
 
 const ROLES = [
-  role('superadmin', 'Super Admin', KEYS, { locked: true }),
-  role('admin', 'Admin', KEYS, { locked: true }),
-  role('host_manager', 'Host Manager', ['can_view_dashboard', 'can_view_hosts', 'can_manage_patching']),
-  role('user', 'User', ['can_view_dashboard', 'can_view_hosts'], { locked: true }),
-  role('readonly', 'Readonly', ['can_view_dashboard', 'can_view_hosts']),
+  roleView('superadmin', ALL_KEYS, { label: 'Super Admin', builtin: true, locked: true }),
+  roleView('admin', ALL_KEYS, { label: 'Admin', builtin: true, locked: true }),
+  roleView('host_manager', ['can_view_dashboard', 'can_view_hosts', 'can_manage_hosts', 'can_manage_patching'], { label: 'Host Manager', builtin: true }),
+  roleView('user', ['can_view_dashboard', 'can_view_hosts'], { label: 'User', builtin: true, locked: true }),
+  roleView('readonly', ['can_view_dashboard', 'can_view_hosts'], { label: 'Readonly', builtin: true }),
 ];
 
 const ADMIN = { ...ME, role: 'admin', permissions: ['can_view_users', 'can_manage_users', 'can_manage_settings'] };
@@ -71,7 +53,7 @@ describe('Settings → Roles', () => {
 
   it('edits an editable built-in with a preset and sends the full set of granted keys', async () => {
     const calls = stub({ ...ADMIN, modules: ['rbac_custom'] }, {
-      'PUT /permissions/roles/readonly': { body: role('readonly', 'Readonly', ['can_view_dashboard']) },
+      'PUT /permissions/roles/readonly': { body: roleView('readonly', ['can_view_dashboard'], { label: 'Readonly', builtin: true }) },
     });
     renderRoutes(routes, '/settings/roles');
     await screen.findByRole('table', { name: 'Permissions by role' });
@@ -83,18 +65,18 @@ describe('Settings → Roles', () => {
     expect(within(dialog).getByRole('button', { name: 'Read only' })).toHaveAttribute('aria-pressed', 'true');
     expect(within(dialog).getByRole('button', { name: 'Save role' })).toBeDisabled();
     await userEvent.click(within(dialog).getByRole('button', { name: 'Operator' }));
-    expect(within(dialog).getByText('3/4 permissions selected')).toBeInTheDocument();
+    expect(within(dialog).getByText('4/6 permissions selected')).toBeInTheDocument();
     await userEvent.click(within(dialog).getByRole('checkbox', { name: /View Hosts/ }));
-    expect(within(dialog).getByText('Adds Manage Patching. Removes View Hosts.')).toBeInTheDocument();
+    expect(within(dialog).getByText('Adds Manage Hosts, Manage Patching. Removes View Hosts.')).toBeInTheDocument();
 
     await userEvent.click(within(dialog).getByRole('button', { name: 'Save role' }));
     expect(await screen.findByRole('status')).toHaveTextContent('Role Readonly saved');
-    expect(calls.find((c) => c.method === 'PUT')?.body).toEqual({ permissions: ['can_view_dashboard', 'can_manage_patching'] });
+    expect(calls.find((c) => c.method === 'PUT')?.body).toEqual({ permissions: ['can_view_dashboard', 'can_manage_hosts', 'can_manage_patching'] });
   });
 
   it('creates a custom role after checking its name', async () => {
     const calls = stub({ ...ADMIN, modules: ['rbac_custom'] }, {
-      'PUT /permissions/roles/noc_operator': { body: role('noc_operator', 'NOC operator', ['can_manage_users'], { builtin: false }) },
+      'PUT /permissions/roles/noc_operator': { body: roleView('noc_operator', ['can_manage_users', 'can_export_data'], { label: 'NOC operator' }) },
     });
     renderRoutes(routes, '/settings/roles');
     await userEvent.click(await screen.findByRole('button', { name: 'Add role' }));
@@ -111,6 +93,6 @@ describe('Settings → Roles', () => {
     await userEvent.click(within(dialog).getByRole('button', { name: 'Create role' }));
 
     expect(await screen.findByRole('status')).toHaveTextContent('Role NOC operator created');
-    expect(calls.find((c) => c.method === 'PUT')?.body).toEqual({ permissions: ['can_manage_users'], label: 'NOC operator' });
+    expect(calls.find((c) => c.method === 'PUT')?.body).toEqual({ permissions: ['can_manage_users', 'can_export_data'], label: 'NOC operator' });
   });
 });

@@ -3,7 +3,7 @@
  * locked; Host Manager, Readonly and custom roles can be edited, and custom roles created and deleted, by holders of
  * can_manage_settings when the plan includes the rbac_custom module (the server gates every role write with it).
  */
-import { Alert, Button, Group, Stack, Text, Title } from '@mantine/core';
+import { Alert, Button, Stack, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 
@@ -11,7 +11,8 @@ import { userKeys, usersApi } from '../../../api/users';
 import { UpgradeRequired } from '../../../auth/guards';
 import { useCan, useHasModule } from '../../../auth/useSession';
 import { ErrorState, LoadingState } from '../../../components/states';
-import { useRoles } from '../users/hooks';
+import { useRoles } from '../shared/hooks';
+import { SectionHeader } from '../shared/SectionHeader';
 import { RoleEditor, type EditorTarget } from './RoleEditor';
 import { RoleMatrix } from './RoleMatrix';
 
@@ -19,6 +20,7 @@ export default function RolesSettings() {
   const canManageSettings = useCan('can_manage_settings');
   const canListRoles = useCan('can_manage_users');
   const hasModule = useHasModule('rbac_custom');
+  // The server gates PUT/DELETE /permissions/roles/{role} with both, the editable built-ins included.
   const canEdit = canManageSettings && hasModule;
   const [editor, setEditor] = useState<EditorTarget | null>(null);
 
@@ -41,13 +43,9 @@ export default function RolesSettings() {
 
   return (
     <Stack gap="md">
-      <Group justify="space-between" align="flex-end" wrap="wrap">
-        <Stack gap={2}>
-          <Title order={2}>Roles</Title>
-          <Text size="sm" c="dimmed">A role is a named set of permissions; every user holds exactly one.</Text>
-        </Stack>
-        {canEdit && catalogue.data && roles.data ? <Button onClick={() => setEditor({ mode: 'create' })}>Add role</Button> : null}
-      </Group>
+      <SectionHeader title="Roles" description="A role is a named set of permissions; every user holds exactly one."
+        actions={canEdit && catalogue.data && roles.data ? <Button onClick={() => setEditor({ mode: 'create' })}>Add role</Button> : null}
+      />
       <Text size="sm">
         Super Admin, Admin and User are built in and locked: their permissions cannot be changed, and Super Admin and Admin always
         hold every permission. {canEdit ? 'Host Manager, Readonly and custom roles can be edited with the pencil in their column.' : ''}

@@ -1,30 +1,10 @@
 import { describe, expect, it } from 'vitest';
 
-import type { PermissionCatalogue, RoleView } from '../../../api/users';
 import {
-  countGranted, describeDiff, diffPermissions, grantedKeys, isEditable, matchingPreset, mayEditRoles, presetKeys, roleNameProblem, setTier,
-  tierState, toBody, toggle,
+  countGranted, describeDiff, diffPermissions, grantedKeys, matchingPreset, presetKeys, roleNameProblem, setTier, tierState, toBody,
+  toggle,
 } from './matrix';
-
-const CATALOGUE: PermissionCatalogue = {
-  total: 6,
-  tiers: [
-    { tier: 'monitoring', label: 'Monitoring & Visibility', risk: 'Low risk', description: 'Read-only access.', permissions: [
-      { key: 'can_view_dashboard', label: 'View Dashboard', description: '' }, { key: 'can_view_hosts', label: 'View Hosts', description: '' }] },
-    { tier: 'infrastructure', label: 'Host & Infrastructure', risk: 'Medium risk', description: '', permissions: [
-      { key: 'can_manage_hosts', label: 'Manage Hosts', description: '' }] },
-    { tier: 'operations', label: 'Operations', risk: 'Medium-High risk', description: '', permissions: [
-      { key: 'can_manage_patching', label: 'Manage Patching', description: '' }] },
-    { tier: 'administration', label: 'Administration', risk: 'High risk', description: '', permissions: [
-      { key: 'can_manage_users', label: 'Manage Users', description: '' }, { key: 'can_export_data', label: 'Export Data', description: '' }] },
-  ],
-};
-
-function role(name: string, granted: string[], extra: Partial<RoleView> = {}): RoleView {
-  const keys = CATALOGUE.tiers.flatMap((t) => t.permissions.map((p) => p.key));
-  return { role: name, label: name, builtin: false, locked: false, rank: 30, total: keys.length, granted: granted.length,
-    permissions: Object.fromEntries(keys.map((k) => [k, granted.includes(k)])), ...extra };
-}
+import { CATALOGUE, roleView as role } from '../shared/roleTestData';
 
 describe('role presets', () => {
   it('grants what the server presets grant', () => {
@@ -74,13 +54,5 @@ describe('role editing', () => {
     expect(roleNameProblem('NOC operator', roles)).toMatch(/^Lowercase/);
     expect(roleNameProblem('1st', roles)).toMatch(/^Lowercase/);
     expect(roleNameProblem('auditor', roles)).toBe('A role with this name already exists');
-  });
-
-  it('lets only settings managers with rbac_custom edit, and never the locked built-ins', () => {
-    expect(mayEditRoles(['can_manage_settings'], ['rbac_custom'])).toBe(true);
-    expect(mayEditRoles(['can_manage_settings'], [])).toBe(false);
-    expect(mayEditRoles(['can_manage_users'], ['rbac_custom'])).toBe(false);
-    expect(isEditable(role('admin', [], { builtin: true, locked: true }))).toBe(false);
-    expect(isEditable(role('readonly', [], { builtin: true }))).toBe(true);
   });
 });

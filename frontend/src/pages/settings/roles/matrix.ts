@@ -4,7 +4,7 @@
  */
 import type { PermissionCatalogue, PermissionTier, RoleView } from '../../../api/users';
 
-export type Preset = 'readonly' | 'operator' | 'admin' | 'clear';
+type Preset = 'readonly' | 'operator' | 'admin' | 'clear';
 
 export const PRESETS: { value: Preset; label: string; description: string }[] = [
   { value: 'readonly', label: 'Read only', description: 'Just the Monitoring & Visibility group' },
@@ -16,9 +16,9 @@ export const PRESETS: { value: Preset; label: string; description: string }[] = 
 /** The colour of each risk tier in the matrix (low → high). */
 export const TIER_COLORS: Record<string, string> = { monitoring: 'green', infrastructure: 'yellow', operations: 'orange', administration: 'red' };
 
-export const ROLE_NAME_RE = /^[a-z][a-z0-9_]{1,39}$/;
+const ROLE_NAME_RE = /^[a-z][a-z0-9_]{1,39}$/;
 
-export function allKeys(catalogue: PermissionCatalogue): string[] {
+function allKeys(catalogue: PermissionCatalogue): string[] {
   return catalogue.tiers.flatMap((tier) => tier.permissions.map((p) => p.key));
 }
 
@@ -75,7 +75,7 @@ export function tierState(selection: ReadonlySet<string>, tier: PermissionTier):
   return held === tier.permissions.length ? 'all' : 'some';
 }
 
-export interface PermissionDiff {
+interface PermissionDiff {
   added: string[];
   removed: string[];
 }
@@ -112,17 +112,4 @@ export function roleNameProblem(name: string, existing: readonly RoleView[]): st
   if (!ROLE_NAME_RE.test(name)) return 'Lowercase letters, digits and underscores, starting with a letter (2 to 40 characters)';
   if (existing.some((role) => role.role === name)) return 'A role with this name already exists';
   return null;
-}
-
-/**
- * Whether the caller may edit roles at all: can_manage_settings and the rbac_custom module (the server gates
- * PUT/DELETE /permissions/roles/{role} with both, the editable built-ins included).
- */
-export function mayEditRoles(permissions: readonly string[], modules: readonly string[]): boolean {
-  return permissions.includes('can_manage_settings') && modules.includes('rbac_custom');
-}
-
-/** Locked built-ins (superadmin, admin, user) never change; host_manager, readonly and custom roles can. */
-export function isEditable(role: RoleView): boolean {
-  return !role.locked;
 }

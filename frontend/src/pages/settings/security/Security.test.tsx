@@ -46,19 +46,27 @@ it('shows the policy and saves the whole settings, keeping the current agent set
   });
 });
 
-it('shows a nested server error under its field', async () => {
+it("puts a server error about a nested field under that field, and any other refusal above the buttons", async () => {
   stubApi({
     'GET /me/context': { body: ME }, 'GET /settings/security': { body: SECURITY }, 'GET /settings': { body: AGENT },
-    'PUT /settings/security': { status: 400, body: { error: 'max_login_attempts: Input should be less than or equal to 100', code: 'invalid_input' } },
+    'PUT /settings/security': [
+      { status: 400, body: { error: 'password_policy.min_length: Input should be less than or equal to 64', code: 'invalid_input' } },
+      { status: 400, body: { error: 'default_user_role must be an existing role below admin', code: 'invalid_input' } },
+    ],
   });
   const user = userEvent.setup();
   renderRoutes(routes, '/settings/security');
 
-  const attempts = await screen.findByRole('textbox', { name: 'Failed attempts before lockout' });
-  await user.clear(attempts);
-  await user.type(attempts, '7');
+  const minLength = await screen.findByRole('textbox', { name: 'Minimum length' });
+  await user.clear(minLength);
+  await user.type(minLength, '100');
   await user.click(screen.getByRole('button', { name: 'Save' }));
-  expect(await screen.findByText('Input should be less than or equal to 100')).toBeInTheDocument();
+  expect(await screen.findByText('Input should be less than or equal to 64')).toBeInTheDocument();
+  expect(minLength).toHaveAttribute('aria-invalid', 'true');
+  expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+
+  await user.click(screen.getByRole('button', { name: 'Save' }));
+  expect(await screen.findByRole('alert')).toHaveTextContent('default_user_role must be an existing role below admin');
 });
 
 it('is not open to a read-only user, who sees no write action', async () => {

@@ -1,10 +1,8 @@
-import type { UseFormSetError } from 'react-hook-form';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-import { ApiError } from '../../../api/errors';
 import type { AgentSettings, SecuritySettings } from '../../../api/orgSettings';
 import {
-  applyNestedServerError, NUMBER_SECTIONS, securitySchema, signupRoleOptions, toSecurityPut, toSecurityValues, type SecurityValues,
+  NUMBER_SECTIONS, PASSWORD_MIN_LENGTH, securitySchema, signupRoleOptions, toSecurityPut, toSecurityValues, type SecurityValues,
 } from './fields';
 import { SECURITY } from './testData';
 
@@ -43,6 +41,18 @@ describe('security settings form', () => {
     expect(names.sort()).toEqual(numbers.sort());
   });
 
+  it("documents each number's bounds and the server's default", () => {
+    const fields = NUMBER_SECTIONS.flatMap((section) => section.fields);
+    const defaults = toSecurityValues(SECURITY);
+    for (const field of fields) expect(field.default, field.name).toBe(defaults[field.name as keyof SecurityValues]);
+    const description = (name: string) => fields.find((field) => field.name === name)?.description;
+    expect(PASSWORD_MIN_LENGTH.description).toBe('Characters; 8 to 128 (default 8).');
+    expect(description('max_login_attempts')).toBe('1 to 100 (default 5).');
+    expect(description('session_inactivity_timeout_minutes')).toBe('Sign out after this long without activity; 5 to 1440 (default 30).');
+    expect(description('general_rate_limit')).toBe('Every signed-in request; at least 10 (default 5000).');
+    expect(description('general_rate_window_minutes')).toBe('At least 1 (default 15).');
+  });
+
   it('puts the whole settings back, the agent settings from a fresh read', () => {
     const agent: AgentSettings = {
       update_interval: 15, auto_update: false, signup_enabled: true, server_url: 'https://pm.example.com', server_protocol: 'https',
@@ -56,17 +66,6 @@ describe('security settings form', () => {
     // A setting the app does not know yet is sent back as it was.
     const newer = { ...SECURITY, future_setting: 3 } as SecuritySettings;
     expect(toSecurityPut(newer, values, agent)).toHaveProperty('future_setting', 3);
-  });
-
-  it('puts a nested field error under its field and returns other errors', () => {
-    const setError = vi.fn();
-    const fields = ['password_policy.min_length', 'max_login_attempts'] as const;
-    const nested = new ApiError(400, 'invalid_input', 'password_policy.min_length: Input should be greater than or equal to 8');
-    expect(applyNestedServerError(nested, setError as UseFormSetError<SecurityValues>, fields)).toBeNull();
-    expect(setError).toHaveBeenCalledWith('password_policy.min_length', { type: 'server', message: 'Input should be greater than or equal to 8' },
-      { shouldFocus: true });
-    const other = new ApiError(400, 'invalid_input', 'default_user_role must be an existing role below admin');
-    expect(applyNestedServerError(other, setError as UseFormSetError<SecurityValues>, fields)).toBe('default_user_role must be an existing role below admin');
   });
 
   it('offers roles below admin for sign-ups', () => {

@@ -3,18 +3,21 @@
  * limits and host offline grace, as GET/PUT /settings/security expose them, with the server's bounds.
  */
 import { zodResolver } from '@hookform/resolvers/zod';
-import { Alert, Button, Card, Group, NumberInput, Select, SimpleGrid, Stack, Switch, Text, Title } from '@mantine/core';
+import { Card, NumberInput, Select, SimpleGrid, Stack, Switch, Text, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Controller, useForm, type Control, type FieldErrors } from 'react-hook-form';
 
 import { orgSettingsApi, orgSettingsKeys, type SecuritySettings } from '../../../api/orgSettings';
 import { queryKeys } from '../../../api/queryClient';
-import { useCan } from '../../../auth/useSession';
+import { applyServerError } from '../../../components/formErrors';
 import { ErrorState, LoadingState } from '../../../components/states';
 import { useToast } from '../../../components/useToast';
+import { FormFooter } from '../shared/FormFooter';
+import { useRoles } from '../shared/hooks';
+import { SectionHeader } from '../shared/SectionHeader';
 import {
-  applyNestedServerError, NUMBER_SECTIONS, PASSWORD_MIN_LENGTH, PASSWORD_RULES, SECURITY_FIELDS, securitySchema, signupRoleOptions,
+  NUMBER_SECTIONS, PASSWORD_MIN_LENGTH, PASSWORD_RULES, SECURITY_FIELDS, securitySchema, signupRoleOptions,
   toSecurityPut, toSecurityValues, type NumberField, type SecurityValues,
 } from './fields';
 
@@ -26,10 +29,9 @@ export default function SecuritySettingsPage() {
   else content = <LoadingState label="Loading security settings…" />;
   return (
     <Stack gap="md">
-      <Stack gap={4}>
-        <Title order={2}>Security</Title>
-        <Text c="dimmed" size="sm">Password rules, lockouts and sessions for everyone in your organisation. Changes apply to the next sign-in or request.</Text>
-      </Stack>
+      <SectionHeader title="Security"
+        description="Password rules, lockouts and sessions for everyone in your organisation. Changes apply to the next sign-in or request."
+      />
       {content}
     </Stack>
   );
@@ -55,8 +57,7 @@ function NumberSetting({ field, control, errors }: { field: NumberField; control
 function SecurityForm({ settings }: { settings: SecuritySettings }) {
   const queryClient = useQueryClient();
   const toast = useToast();
-  const canListRoles = useCan('can_manage_users');
-  const roles = useQuery({ queryKey: orgSettingsKeys.roles, queryFn: ({ signal }) => orgSettingsApi.roles(signal), enabled: canListRoles, staleTime: 60_000 });
+  const roles = useRoles();
   const [formError, setFormError] = useState<string | null>(null);
   const { control, handleSubmit, reset, setError, formState: { errors, isDirty } } = useForm<SecurityValues>({
     resolver: zodResolver(securitySchema),
@@ -73,7 +74,7 @@ function SecurityForm({ settings }: { settings: SecuritySettings }) {
       toast.show({ tone: 'success', message: 'Security settings saved' });
     },
     onError: (error) => {
-      const message = applyNestedServerError(error, setError, SECURITY_FIELDS);
+      const message = applyServerError(error, setError, SECURITY_FIELDS);
       setFormError(message);
       if (message) toast.show({ tone: 'error', message });
     },
@@ -127,7 +128,7 @@ function SecurityForm({ settings }: { settings: SecuritySettings }) {
             )}
             />
             <Controller control={control} name="default_user_role" render={({ field }) => (
-              <Select label="Role of new sign-ups" description="Never admin or superadmin." data={signupRoleOptions(roles.data?.roles, field.value)}
+              <Select label="Role of new sign-ups" description="Never admin or superadmin." data={signupRoleOptions(roles.data, field.value)}
                 value={field.value} onChange={(value) => field.onChange(value ?? '')} onBlur={field.onBlur} name={field.name} ref={field.ref}
                 allowDeselect={false} error={errors.default_user_role?.message} maw={360}
               />
@@ -136,11 +137,7 @@ function SecurityForm({ settings }: { settings: SecuritySettings }) {
           </Stack>
         </Card>
 
-        {formError ? <Alert color="red" variant="light" role="alert">{formError}</Alert> : null}
-        <Group justify="flex-end">
-          <Button variant="default" disabled={!isDirty || save.isPending} onClick={() => reset()}>Discard changes</Button>
-          <Button type="submit" loading={save.isPending} disabled={!isDirty}>Save</Button>
-        </Group>
+        <FormFooter error={formError} dirty={isDirty} saving={save.isPending} onDiscard={() => reset()} />
       </Stack>
     </form>
   );

@@ -1,17 +1,18 @@
 /** The Users page's forms: add a user, edit one (details, role, active), and set a new password for one. */
 import { zodResolver } from '@hookform/resolvers/zod';
-import { Alert, Button, Checkbox, Group, Modal, Select, Stack, Text, TextInput } from '@mantine/core';
+import { Alert, Checkbox, Group, Modal, Select, Stack, Text, TextInput } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useMemo } from 'react';
-import { Controller, useForm, type UseFormRegisterReturn } from 'react-hook-form';
+import { Controller, useForm } from 'react-hook-form';
 
+import type { PasswordPolicy } from '../../../api/orgSettings';
 import { queryKeys } from '../../../api/queryClient';
-import type { ManagedUser, PasswordPolicy } from '../../../api/users';
-import { userKeys, usersApi } from '../../../api/users';
+import { userKeys, usersApi, type ManagedUser } from '../../../api/users';
+import { NewPasswordFields } from '../../../auth/NewPasswordFields';
+import { DialogActions } from '../../../components/ConfirmDialog';
 import { LoadingState } from '../../../components/states';
 import { useToast } from '../../../components/useToast';
-import { useServerErrors } from './hooks';
-import { describePolicy } from './passwordPolicy';
+import { useServerErrors } from '../shared/hooks';
 import {
   createUserSchema, editChanges, editUserSchema, newPasswordSchema, type CreateUserValues, type EditUserValues, type NewPasswordValues,
 } from './schemas';
@@ -19,39 +20,6 @@ import {
 export interface RoleOption {
   value: string;
   label: string;
-}
-
-function PasswordFields({ password, confirm, errors, policy, label = 'Password' }: {
-  password: UseFormRegisterReturn;
-  confirm: UseFormRegisterReturn;
-  errors: { password?: { message?: string }; confirm?: { message?: string } };
-  policy: PasswordPolicy | null;
-  label?: string;
-}) {
-  return (
-    <>
-      <TextInput label={label} type="password" autoComplete="new-password" description={describePolicy(policy)} {...password}
-        error={errors.password?.message}
-      />
-      {/* "Confirm" (not "Confirm password"), as on the sign-up form, so the label "Password" names one field. */}
-      <TextInput label="Confirm" description="Type the password again" type="password" autoComplete="new-password" {...confirm}
-        error={errors.confirm?.message}
-      />
-    </>
-  );
-}
-
-function FormButtons({ submitLabel, submitting, onCancel }: { submitLabel: string; submitting: boolean; onCancel: () => void }) {
-  return (
-    <Group justify="flex-end" gap="xs">
-      <Button variant="default" onClick={onCancel}>
-        Cancel
-      </Button>
-      <Button type="submit" loading={submitting}>
-        {submitLabel}
-      </Button>
-    </Group>
-  );
 }
 
 const CREATE_FIELDS = ['username', 'email', 'first_name', 'last_name', 'role', 'password', 'confirm'] as const;
@@ -109,9 +77,11 @@ function AddUserForm({ onClose, roles, policy }: { onClose: () => void; roles: R
           />
         )}
         />
-        <PasswordFields password={register('password')} confirm={register('confirm')} errors={errors} policy={policy} />
+        <NewPasswordFields password={register('password')} confirm={register('confirm')} passwordError={errors.password?.message}
+          confirmError={errors.confirm?.message} policy={policy}
+        />
         <Text size="sm" c="dimmed">The account is active at once and can sign in straight away.</Text>
-        <FormButtons submitLabel="Add user" submitting={isSubmitting} onCancel={onClose} />
+        <DialogActions label="Add user" loading={isSubmitting} onCancel={onClose} />
       </Stack>
     </form>
   );
@@ -134,7 +104,7 @@ function EditUserForm({ user, onClose, roles, isSelf }: { user: ManagedUser; onC
   // The user's current role is listed even when the editor may not give it (an admin editing an admin).
   const options = roles.some((r) => r.value === user.role) ? roles : [...roles, { value: user.role, label: user.role }];
   const { register, control, handleSubmit, setError, watch, formState: { errors, isSubmitting } } = useForm<EditUserValues>({
-    resolver: zodResolver(editUserSchema()),
+    resolver: zodResolver(editUserSchema),
     defaultValues: { email: user.email, first_name: user.first_name ?? '', last_name: user.last_name ?? '', role: user.role, is_active: user.is_active },
   });
   // eslint-disable-next-line react-hooks/incompatible-library -- watch() re-renders this form only
@@ -183,7 +153,7 @@ function EditUserForm({ user, onClose, roles, isSelf }: { user: ManagedUser; onC
         {user.is_active && !active ? (
           <Alert color="yellow" variant="light">Deactivating ends all of {user.username}’s sessions and forgets their trusted devices.</Alert>
         ) : null}
-        <FormButtons submitLabel="Save user" submitting={isSubmitting} onCancel={onClose} />
+        <DialogActions label="Save user" loading={isSubmitting} onCancel={onClose} />
       </Stack>
     </form>
   );
@@ -221,8 +191,10 @@ function ResetPasswordForm({ user, onClose, policy }: { user: ManagedUser; onClo
           Give the new password to {user.username} over a secure channel. All their sessions and trusted devices end;
           two-factor authentication stays on.
         </Text>
-        <PasswordFields password={register('password')} confirm={register('confirm')} errors={errors} policy={policy} label="New password" />
-        <FormButtons submitLabel="Reset password" submitting={isSubmitting} onCancel={onClose} />
+        <NewPasswordFields label="New password" password={register('password')} confirm={register('confirm')}
+          passwordError={errors.password?.message} confirmError={errors.confirm?.message} policy={policy}
+        />
+        <DialogActions label="Reset password" loading={isSubmitting} onCancel={onClose} />
       </Stack>
     </form>
   );

@@ -2,28 +2,19 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it } from 'vitest';
 
-import type { ManagedUser, RoleView } from '../../../api/users';
 import { routes } from '../../../router';
 import { ME, renderRoutes, stubApi } from '../../../test/render';
-
-function user(id: string, username: string, role: string, extra: Partial<ManagedUser> = {}): ManagedUser {
-  return {
-    id, username, email: `${username}@example.com`, first_name: null, last_name: null, role, is_active: true, tfa_enabled: false,
-    created_at: '2025-01-01T00:00:00Z', updated_at: '2025-01-01T00:00:00Z', last_login: null, ...extra,
-  };
-}
-
-function role(name: string, label: string, extra: Partial<RoleView> = {}): RoleView {
-  return { role: name, label, builtin: true, locked: false, rank: 0, permissions: {}, granted: 0, total: 20, ...extra };
-}
+import { roleView } from '../shared/roleTestData';
+import { managedUser } from './testData';
 
 const USERS = [
-  user('u0', 'owner', 'superadmin', { first_name: 'Olga', last_name: 'Owner', last_login: '2025-03-01T10:00:00Z' }),
-  user('u1', 'root', 'admin'),
-  user('u2', 'viewer', 'readonly', { is_active: false }),
+  managedUser('owner', { id: 'u0', role: 'superadmin', first_name: 'Olga', last_name: 'Owner', last_login: '2025-03-01T10:00:00Z' }),
+  managedUser('root', { id: 'u1', role: 'admin' }),
+  managedUser('viewer', { id: 'u2', role: 'readonly', is_active: false }),
 ];
-const ROLES = [role('superadmin', 'Super Admin'), role('admin', 'Admin'), role('host_manager', 'Host Manager'), role('user', 'User'),
-  role('readonly', 'Readonly'), role('auditor', 'Auditor', { builtin: false })];
+const builtin = (role: string, label: string) => roleView(role, [], { label, builtin: true });
+const ROLES = [builtin('superadmin', 'Super Admin'), builtin('admin', 'Admin'), builtin('host_manager', 'Host Manager'), builtin('user', 'User'),
+  builtin('readonly', 'Readonly'), roleView('auditor', [], { label: 'Auditor' })];
 const POLICY = { password_policy: { min_length: 8, require_uppercase: true, require_lowercase: true, require_number: true, require_special: true } };
 
 const ADMIN = { ...ME, user: { ...ME.user, id: 'u1', username: 'root' }, role: 'admin',
@@ -99,7 +90,7 @@ describe('Settings → Users', () => {
       'GET /permissions/roles': { body: { roles: ROLES } }, 'GET /settings/security': { body: POLICY },
       'POST /auth/admin/users': [
         { status: 400, body: { error: 'Password must contain at least 12 characters', code: 'invalid_input' } },
-        { status: 201, body: user('u5', 'newbie', 'user') },
+        { status: 201, body: managedUser('newbie', { id: 'u5' }) },
       ],
     });
     renderRoutes(routes, '/settings/users');

@@ -1,14 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import type { ManagedUser } from '../../../api/users';
 import { filterUsers, readFilters, readSort, sortUsers, writeParams } from './filters';
-
-function user(username: string, extra: Partial<ManagedUser> = {}): ManagedUser {
-  return {
-    id: username, username, email: `${username}@example.com`, first_name: null, last_name: null, role: 'user', is_active: true,
-    tfa_enabled: false, created_at: '2025-01-01T00:00:00Z', updated_at: '2025-01-01T00:00:00Z', last_login: null, ...extra,
-  };
-}
+import { managedUser as user } from './testData';
 
 const USERS = [
   user('carol', { role: 'admin', first_name: 'Carol', last_name: 'Jones', last_login: '2025-03-02T00:00:00Z' }),

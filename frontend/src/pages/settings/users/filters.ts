@@ -3,21 +3,21 @@
  * linked and survives a reload. GET /auth/admin/users returns every user of the organisation (tens to hundreds),
  * so filtering and sorting happen here.
  */
-import type { SortState } from '../../../components/sorting';
 import type { ManagedUser } from '../../../api/users';
-import { fullName } from './format';
-import { rank } from './rank';
+import { fullName } from '../../../components/format';
+import type { SortState } from '../../../components/sorting';
+import { rank } from '../shared/rank';
 
 export type StatusFilter = 'active' | 'inactive';
 
-export interface UserFilters {
+interface UserFilters {
   q: string;
   role: string | null;
   status: StatusFilter | null;
 }
 
-export const SORT_KEYS = ['username', 'name', 'email', 'role', 'status', 'tfa', 'last_login', 'created_at'] as const;
-export const DEFAULT_SORT: SortState = { key: 'username', direction: 'asc' };
+const SORT_KEYS = ['username', 'name', 'email', 'role', 'status', 'tfa', 'last_login', 'created_at'] as const;
+const DEFAULT_SORT: SortState = { key: 'username', direction: 'asc' };
 
 export function readFilters(params: URLSearchParams): UserFilters {
   const status = params.get('status');

@@ -1,9 +1,9 @@
 /**
  * Settings → Users (C2.6, D24.12-D24.18): every account of the organisation with its role, status, 2FA and last
  * login. Holders of can_manage_users add users, edit them, reset passwords, deactivate and delete — within the
- * rank rules (rank.ts); the server's refusals (last superadmin, last admin…) are shown as it words them.
+ * rank rules (../shared/rank.ts); the server's refusals (last superadmin, last admin…) are shown as it words them.
  */
-import { ActionIcon, Badge, Button, Group, Menu, Select, Stack, Text, TextInput, Title } from '@mantine/core';
+import { ActionIcon, Badge, Button, Group, Menu, Select, Stack, Text, TextInput } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router';
@@ -11,14 +11,16 @@ import { useSearchParams } from 'react-router';
 import { errorMessage } from '../../../api/errors';
 import { userKeys, usersApi, type ManagedUser } from '../../../api/users';
 import { useCan } from '../../../auth/useSession';
+import { ConfirmDialog } from '../../../components/ConfirmDialog';
 import { DataTable, type Column } from '../../../components/DataTable';
+import { formatDate, formatDateTime, fullName, plural } from '../../../components/format';
 import type { SortState } from '../../../components/sorting';
 import { useToast } from '../../../components/useToast';
-import { ConfirmDialog } from './ConfirmDialog';
+import { useActor, usePasswordPolicy, useRoleLabels, useRoles } from '../shared/hooks';
+import { mayAssign, mayManage, rank, roleLabel } from '../shared/rank';
+import { SectionHeader } from '../shared/SectionHeader';
+import { FULL_BADGE, NOWRAP } from '../shared/styles';
 import { filterUsers, readFilters, readSort, sortUsers, writeParams, type StatusFilter } from './filters';
-import { formatDate, formatDateTime, FULL_BADGE, fullName, NOWRAP } from './format';
-import { useActor, usePasswordPolicy, useRoleLabels, useRoles } from './hooks';
-import { mayAssign, mayManage, rank, roleLabel } from './rank';
 import { AddUserModal, EditUserModal, ResetPasswordModal, type RoleOption } from './UserDialogs';
 
 type Dialog = { kind: 'edit' | 'reset' | 'deactivate' | 'delete'; user: ManagedUser } | null;
@@ -47,7 +49,7 @@ export default function UsersSettings() {
   const [dialog, setDialog] = useState<Dialog>(null);
 
   const users = useQuery({ queryKey: userKeys.list, queryFn: ({ signal }) => usersApi.list(signal) });
-  const roles = useRoles(canManage);
+  const roles = useRoles();
   const labels = useRoleLabels();
   const policy = usePasswordPolicy();
 
@@ -103,8 +105,8 @@ export default function UsersSettings() {
       cell: (u) => <Badge color={u.is_active ? 'green' : 'red'} variant="light" style={FULL_BADGE}>{u.is_active ? 'Active' : 'Inactive'}</Badge>,
     },
     { key: 'tfa', header: '2FA', sortable: true, cell: (u) => <Badge color={u.tfa_enabled ? 'teal' : 'gray'} variant="outline" style={FULL_BADGE}>{u.tfa_enabled ? 'On' : 'Off'}</Badge> },
-    { key: 'last_login', header: 'Last login', sortable: true, cell: (u) => <Text span size="sm" style={NOWRAP}>{formatDateTime(u.last_login)}</Text> },
-    { key: 'created_at', header: 'Created', sortable: true, cell: (u) => <Text span size="sm" style={NOWRAP}>{formatDate(u.created_at)}</Text> },
+    { key: 'last_login', header: 'Last login', sortable: true, nowrap: true, cell: (u) => formatDateTime(u.last_login, { missing: 'Never' }) },
+    { key: 'created_at', header: 'Created', sortable: true, nowrap: true, cell: (u) => formatDate(u.created_at) },
   ];
   if (canManage) {
     columns.push({ key: 'actions', header: 'Actions', align: 'right', cell: (u) => <UserActions user={u} isSelf={u.id === actor.userId}
@@ -118,13 +120,9 @@ export default function UsersSettings() {
   const filtered = users.data && rows && rows.length !== users.data.length;
   return (
     <Stack gap="md">
-      <Group justify="space-between" align="flex-end" wrap="wrap">
-        <Stack gap={2}>
-          <Title order={2}>Users</Title>
-          <Text size="sm" c="dimmed">Every account of your organisation, with its role and when it last signed in.</Text>
-        </Stack>
-        {canManage ? <Button onClick={() => setAdding(true)}>Add user</Button> : null}
-      </Group>
+      <SectionHeader title="Users" description="Every account of your organisation, with its role and when it last signed in."
+        actions={canManage ? <Button onClick={() => setAdding(true)}>Add user</Button> : null}
+      />
 
       <Group gap="sm" align="flex-end" wrap="wrap">
         <TextInput label="Search" placeholder="Username, name or email" value={filters.q} onChange={(event) => setFilter({ q: event.currentTarget.value })}
@@ -139,7 +137,7 @@ export default function UsersSettings() {
       </Group>
       {users.data ? (
         <Text size="sm" c="dimmed" aria-live="polite">
-          {filtered ? `${rows.length} of ${users.data.length} users` : `${users.data.length} ${users.data.length === 1 ? 'user' : 'users'}`}
+          {filtered ? `${rows.length} of ${users.data.length} users` : plural(users.data.length, 'user')}
         </Text>
       ) : null}
 

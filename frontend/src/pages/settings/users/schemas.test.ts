@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import type { ManagedUser } from '../../../api/users';
 import { createUserSchema, editChanges, newPasswordSchema } from './schemas';
+import { managedUser } from './testData';
 
 const POLICY = { min_length: 10, require_uppercase: true, require_lowercase: true, require_number: true, require_special: false };
 const VALID = { username: 'new.user', email: 'new@example.com', first_name: '', last_name: '', role: 'user', password: 'Abcdefghi1', confirm: 'Abcdefghi1' };
@@ -34,10 +34,7 @@ describe('add user form', () => {
 });
 
 describe('edit user changes', () => {
-  const user: ManagedUser = {
-    id: 'u2', username: 'bob', email: 'bob@example.com', first_name: 'Bob', last_name: null, role: 'user', is_active: true, tfa_enabled: false,
-    created_at: '', updated_at: '', last_login: null,
-  };
+  const user = managedUser('bob', { first_name: 'Bob' });
 
   it('sends only what changed', () => {
     expect(editChanges(user, { email: 'bob@example.com', first_name: 'Bob', last_name: '', role: 'user', is_active: true })).toEqual({});

@@ -1,16 +1,4 @@
-/** Pure helpers of My profile: device names, the TOTP secret's display, the backup-codes file. */
-
-const BROWSERS: [string, string][] = [['Edg/', 'Edge'], ['OPR/', 'Opera'], ['Firefox/', 'Firefox'], ['Chrome/', 'Chrome'], ['Safari/', 'Safari']];
-const SYSTEMS: [string, string][] = [['Windows', 'Windows'], ['Android', 'Android'], ['iPhone', 'iOS'], ['iPad', 'iOS'], ['CrOS', 'ChromeOS'],
-  ['Mac OS X', 'macOS'], ['Linux', 'Linux']];
-
-/** "Chrome on Linux" from a user agent, the way the server labels trusted devices (tfa/trusted_devices.py). */
-export function deviceLabel(userAgent: string): string {
-  const browser = BROWSERS.find(([marker]) => userAgent.includes(marker))?.[1];
-  const system = SYSTEMS.find(([marker]) => userAgent.includes(marker))?.[1];
-  if (!browser && !system) return userAgent ? 'Unknown device' : 'Unknown device (no user agent)';
-  return `${browser ?? 'Unknown browser'} on ${system ?? 'unknown OS'}`;
-}
+/** Pure helpers of two-factor enrolment: the TOTP secret's display and the backup-codes file. */
 
 /** "ABCD EFGH IJKL …": easier to type into an authenticator app (which ignores the spaces). */
 export function groupSecret(secret: string): string {

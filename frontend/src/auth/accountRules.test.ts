@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod/mini';
 
-import { describePolicy, passwordField, passwordProblems } from './passwordPolicy';
-
-const DEFAULT = { min_length: 8, require_uppercase: true, require_lowercase: true, require_number: true, require_special: true };
+import { DEFAULT_PASSWORD_POLICY as DEFAULT, describePolicy, passwordField, passwordProblems } from './accountRules';
 
 describe('password policy', () => {
   it('names every rule a password breaks, in the server order', () => {
@@ -23,6 +21,8 @@ describe('password policy', () => {
     expect(describePolicy(DEFAULT)).toBe('At least 8 characters, with an uppercase letter, a lowercase letter, a number and a special character.');
     expect(describePolicy({ ...DEFAULT, min_length: 10, require_uppercase: false, require_lowercase: false, require_special: false }))
       .toBe('At least 10 characters, with a number.');
+    expect(describePolicy({ ...DEFAULT, require_uppercase: false, require_lowercase: false, require_number: false, require_special: false }))
+      .toBe('At least 8 characters.');
     expect(describePolicy(null)).toMatch(/^At least 8 characters/);
   });
 

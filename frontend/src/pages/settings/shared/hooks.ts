@@ -1,14 +1,13 @@
-/** Queries and session facts shared by Users, Roles and My profile. */
+/** Queries and session facts shared by the settings sections (Users, Roles, Security, My profile). */
 import { useQuery } from '@tanstack/react-query';
 import { useCallback, useMemo } from 'react';
 import type { FieldValues, Path, UseFormSetError } from 'react-hook-form';
 
-import { ApiError } from '../../../api/errors';
+import { orgSettingsApi, orgSettingsKeys, type PasswordPolicy, type SecuritySettings } from '../../../api/orgSettings';
 import { userKeys, usersApi } from '../../../api/users';
+import { applyAccountError } from '../../../auth/accountRules';
 import { useCan, useSession } from '../../../auth/useSession';
-import { applyServerError } from '../../../components/formErrors';
 import { useToast } from '../../../components/useToast';
-import { isPasswordMessage } from './passwordPolicy';
 import type { Actor } from './rank';
 
 /** The signed-in user as the rank rules see them (role, permissions) plus their id. */
@@ -18,9 +17,9 @@ export function useActor(): Actor & { userId: string | undefined } {
 }
 
 /** Every role with its permissions (GET /permissions/roles needs can_manage_users; not asked otherwise). */
-export function useRoles(enabled = true) {
+export function useRoles() {
   const canList = useCan('can_manage_users');
-  return useQuery({ queryKey: userKeys.roles, queryFn: ({ signal }) => usersApi.roles(signal), enabled: enabled && canList, staleTime: 60_000 });
+  return useQuery({ queryKey: userKeys.roles, queryFn: ({ signal }) => usersApi.roles(signal), enabled: canList, staleTime: 60_000 });
 }
 
 /** Custom roles' labels by key, for role names in tables and pickers. */
@@ -29,11 +28,17 @@ export function useRoleLabels(): ReadonlyMap<string, string> {
   return useMemo(() => new Map((roles.data ?? []).map((r) => [r.role, r.label])), [roles.data]);
 }
 
-/** The organisation's password policy when the user may read it (can_manage_settings), else null. */
-export function usePasswordPolicy() {
+const selectPolicy = (settings: SecuritySettings) => settings.password_policy;
+
+/**
+ * The organisation's password policy when the user may read it (can_manage_settings), else null. It is the
+ * Security page's query, so a policy saved there applies to the password forms at once.
+ */
+export function usePasswordPolicy(): PasswordPolicy | null {
   const canRead = useCan('can_manage_settings');
   const query = useQuery({
-    queryKey: userKeys.passwordPolicy, queryFn: ({ signal }) => usersApi.passwordPolicy(signal), enabled: canRead, staleTime: 5 * 60_000,
+    queryKey: orgSettingsKeys.security, queryFn: ({ signal }) => orgSettingsApi.security(signal), select: selectPolicy, enabled: canRead,
+    staleTime: 5 * 60_000,
   });
   return query.data ?? null;
 }
@@ -45,12 +50,7 @@ export function usePasswordPolicy() {
 export function useServerErrors() {
   const toast = useToast();
   return useCallback(<T extends FieldValues>(error: unknown, setError: UseFormSetError<T>, fields: readonly Path<T>[]) => {
-    const passwordField = fields.find((field) => field === 'password' || field === 'newPassword');
-    if (error instanceof ApiError && error.status === 400 && isPasswordMessage(error.message) && passwordField) {
-      setError(passwordField, { type: 'server', message: error.message }, { shouldFocus: true });
-      return;
-    }
-    const message = applyServerError(error, setError, fields);
+    const message = applyAccountError(error, setError, fields);
     if (message) toast.show({ tone: 'error', message });
   }, [toast]);
 }
