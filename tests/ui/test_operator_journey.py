@@ -180,6 +180,6 @@ def test_operator_journey_from_first_setup_to_a_read_only_user(stack: LocalStack
                 continue
             sections.filter(has_text=name).first.click()
             main = page.get_by_role("main")
-            expect(main.get_by_role("heading", level=2, name=name)).to_be_visible()
+            expect(main.get_by_role("heading", level=2, name=name, exact=True)).to_be_visible()
             expect(main.get_by_test_id("loading-state")).to_have_count(0)
             expect(main.get_by_role("button", name=WRITE)).to_have_count(0)
