@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test bench setup chromium lint template frontend frontend-check e2e ui-speed clean operator-key load agent rootfs-test
+.PHONY: run test bench setup chromium lint template frontend frontend-check e2e ui-speed clean operator-key load agent rootfs rootfs-test
 
 run: setup frontend ## Start the local stack on http://localhost:$(PORT)
 	$(PY) -m infra.local --port $(PORT)
@@ -47,10 +47,13 @@ agent: setup ## Build our agent's zipapp to dist/patchmon-agent.pyz (determinist
 	$(PY) -m chalicelib.install.artefact dist/patchmon-agent.pyz
 
 ROOTFS ?= .local/rootfs
-rootfs-test: setup ## As root: the install one-liner in a debootstrapped Debian (built once in $(ROOTFS))
+ROOTFS_TESTS = $(wildcard tests/e2e/test_*rootfs*.py)
+rootfs: setup ## As root: debootstrap the Debian bookworm base root for the rootfs tests in $(ROOTFS), once (~1 min)
 	@command -v debootstrap >/dev/null || apt-get install -y -q debootstrap
-	@test -x $(ROOTFS)/usr/bin/python3 || debootstrap --variant=minbase --include=python3,curl,ca-certificates bookworm $(ROOTFS) http://deb.debian.org/debian
-	PATCHMON_TEST_ROOTFS=$(abspath $(ROOTFS)) $(PY) -m pytest tests/e2e/test_install_in_rootfs.py -v $(PYTEST_ARGS)
+	$(PY) -m tests.e2e.rootfs $(ROOTFS)
+
+rootfs-test: rootfs ## As root: every tests/e2e/test_*rootfs*.py (name a new one so), each test in a disposable copy of $(ROOTFS)
+	PATCHMON_TEST_ROOTFS=$(abspath $(ROOTFS)) $(PY) -m pytest $(ROOTFS_TESTS) -v $(PYTEST_ARGS)
 
 frontend: ## Build the web app when there is one (the local stack serves a placeholder until then)
 	@if [ -f frontend/package.json ]; then cd frontend && npm ci --no-audit --no-fund && npm run build; fi

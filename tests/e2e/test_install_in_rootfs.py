@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import os
 import pathlib
-import signal
 import subprocess
 import time
 
 import httpx
 import pytest
 
+from tests.e2e import rootfs
 from tests.e2e.stack import LocalStackProcess
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
@@ -27,21 +27,20 @@ if not (hasattr(os, "geteuid") and os.geteuid() == 0 and (ROOTFS / "usr/bin/pyth
 
 
 def _in_root(script: str, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run(["chroot", str(ROOTFS), "/bin/sh", "-c", script], check=False, capture_output=True, text=True, timeout=120,
-                          **kwargs)
+    return subprocess.run(["chroot", str(COPY["root"]), "/bin/sh", "-c", script], check=False, capture_output=True, text=True,
+                          timeout=120, **kwargs)
 
 
 def _agent_pids() -> list[int]:
-    """Processes running the installed agent inside this root (never anything outside it)."""
-    pids = []
-    for proc in pathlib.Path("/proc").iterdir():
-        try:
-            if proc.name.isdigit() and os.path.realpath(proc / "root") == str(ROOTFS.resolve()) \
-                    and "patchmon-agent" in (proc / "cmdline").read_text(errors="replace"):
-                pids.append(int(proc.name))
-        except OSError:
-            continue
-    return pids
+    """Processes running the installed agent inside the test's copy of the root (never anything outside it)."""
+    return [pid for pid in rootfs.processes_in(COPY["root"]) if "patchmon-agent" in _cmdline(pid)]
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return pathlib.Path(f"/proc/{pid}/cmdline").read_text(errors="replace")
+    except OSError:
+        return ""
 
 
 def _wait(predicate, timeout: float = 60):
@@ -54,18 +53,16 @@ def _wait(predicate, timeout: float = 60):
     raise AssertionError("timed out")
 
 
+COPY: dict[str, pathlib.Path] = {}
+
+
 @pytest.fixture
-def root():
-    proc = ROOTFS / "proc"
-    mounted = os.path.ismount(proc)
-    if not mounted:
-        subprocess.run(["mount", "-t", "proc", "proc", str(proc)], check=True)
-    _in_root("rm -rf /etc/patchmon /usr/local/bin/patchmon-agent /etc/cron.d/patchmon-agent")
-    yield ROOTFS
-    for pid in _agent_pids():
-        os.kill(pid, signal.SIGTERM)
-    if not mounted:
-        subprocess.run(["umount", str(proc)], check=False)
+def root(tmp_path):
+    """A disposable copy of the base root: the install writes into the copy, never into the base other tests share."""
+    with rootfs.rootfs_copy(ROOTFS, tmp_path / "copy") as copy:
+        COPY["root"] = copy
+        yield copy
+    COPY.clear()
 
 
 def test_install_one_liner_in_a_clean_debian_root(root, tmp_path):
