@@ -2,7 +2,9 @@
 
 Everything that talks to the server or touches config.yml runs on the main thread, one thing at a
 time: WebSocket messages are queued (10 deep, as the reference) and handled between ticks, so a
-settings change can never race a check-in. SIGTERM and SIGINT end the loop cleanly.
+settings change can never race a check-in. SIGTERM and SIGINT end the loop cleanly. A patch run is the
+exception: it runs on its own thread (patching.jobs) and posts only its output; the full report after
+it goes back through the queue.
 """
 from __future__ import annotations
 
@@ -17,11 +19,13 @@ from patchmon_agent import __version__
 from patchmon_agent.checkin import CheckIn, Schedule
 from patchmon_agent.config import CACHE_REFRESH_MODES, SERVER_SWITCHABLE, Credentials, normalise_integrations
 from patchmon_agent.logs import log
+from patchmon_agent.patching import Outcome, PatchJobs, PatchRunner
 from patchmon_agent.protocol import constants as protocol
 from patchmon_agent.update import UpdateError, UpdateResult
 
 QUEUE_DEPTH = 10
 _WAKE = {"type": "__wake__"}
+_POST_PATCH_REPORT = {"type": "__post_patch_report__"}
 Handler = Callable[[dict[str, Any]], None]
 
 
@@ -38,7 +42,8 @@ class Service:
 
     def __init__(self, checkin: CheckIn, credentials: Credentials, *, socket_factory: Callable[..., Any] | None = None,
                  updater: Any = None, restart: Callable[[], None] | None = None, clock: Callable[[], float] = time.monotonic,
-                 verify_tls: bool = True, status_of: Callable[[str, bool], dict[str, Any]] = integration_status) -> None:
+                 verify_tls: bool = True, status_of: Callable[[str, bool], dict[str, Any]] = integration_status,
+                 patch_runner: PatchRunner | None = None) -> None:
         self.checkin = checkin
         self.credentials = credentials
         self.socket_factory = socket_factory
@@ -53,6 +58,8 @@ class Service:
         self.socket: Any = None
         self._socket_thread: threading.Thread | None = None
         self.restart_requested = False
+        self.patching = PatchJobs(patch_runner or PatchRunner(), self.checkin.client.post,
+                                  after_run=self._after_patch_run)
         self.handlers: dict[str, Handler] = {
             protocol.WS_SETTINGS_UPDATE: self.on_settings_update,
             protocol.WS_REPORT_NOW: lambda _m: self.checkin.send_full(reason="requested by the server"),
@@ -63,6 +70,8 @@ class Service:
             protocol.WS_REFRESH_INTEGRATION_STATUS: lambda _m: self.send_integration_status(),
             protocol.WS_SSH_PROXY: lambda m: self._refuse_proxy("ssh", m),
             protocol.WS_RDP_PROXY: lambda m: self._refuse_proxy("rdp", m),
+            protocol.WS_RUN_PATCH: self.patching.on_run_patch,
+            protocol.WS_PATCH_RUN_STOP: self.patching.on_stop,
             protocol.WS_CONNECTED: lambda _m: None,
         }
 
@@ -147,6 +156,7 @@ class Service:
 
     def shutdown(self) -> None:
         self.stop.set()
+        self.patching.shutdown(timeout=self.patching.runner.grace_seconds + 5)
         if self._socket_thread is not None:
             self._socket_thread.join(timeout=10)
         log.info("agent stopped")
@@ -185,6 +195,9 @@ class Service:
         """Run the handler of one server message; unknown types are logged and ignored."""
         if message is _WAKE:
             return
+        if message is _POST_PATCH_REPORT:
+            self._attempt("post-patch report", lambda: self.checkin.send_full(reason="after patch run"))
+            return
         kind = message.get("type")
         handler = self.handlers.get(kind) if isinstance(kind, str) else None
         if handler is None:
@@ -214,6 +227,11 @@ class Service:
         if changed:
             self.checkin.persist("settings update")
 
+    def _after_patch_run(self, outcome: Outcome) -> None:
+        """After a real run that completed or was stopped, the main loop sends a full report (the new inventory)."""
+        if not outcome.dry_run and outcome.stage in (protocol.PATCH_STAGE_COMPLETED, protocol.PATCH_STAGE_CANCELLED):
+            self.enqueue(_POST_PATCH_REPORT)
+
     def on_update_notification(self, message: dict[str, Any]) -> None:
         log.info("server announced a new agent version", extra={"version": str(message.get("version") or message.get("latestVersion"))})
         self.self_update(force=False)
@@ -222,6 +240,9 @@ class Service:
         """Update now (force: even when auto-update is disabled); restart after a successful update."""
         if self.updater is None:
             log.warning("self-update not available in this run")
+            return None
+        if self.patching.busy:  # the restart after an update would interrupt the package manager
+            log.info("agent update deferred: a patch run is in progress")
             return None
         try:
             result = self.updater.update(force=force)

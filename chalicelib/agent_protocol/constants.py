@@ -50,6 +50,18 @@ SERVER_WS_READ_LIMIT_BYTES: Final = 512 * 1024
 AGENT_WS_READ_LIMIT_BYTES: Final = 64 * 1024
 DEFAULT_UPDATE_INTERVAL_MINUTES: Final = 60
 
+# --- patch runs (reference-agent.md §12): `run_patch` fields and POST /patching/runs/<id>/output stages -----
+PATCH_ALL: Final = "patch_all"
+PATCH_PACKAGE: Final = "patch_package"
+PATCH_TYPES: Final = (PATCH_ALL, PATCH_PACKAGE)
+PATCH_PACKAGE_NAME_PATTERN: Final = r"^[a-zA-Z0-9][a-zA-Z0-9._+\-]*$"
+PATCH_STAGE_STARTED: Final = "started"
+PATCH_STAGE_PROGRESS: Final = "progress"
+PATCH_STAGE_COMPLETED: Final = "completed"
+PATCH_STAGE_FAILED: Final = "failed"
+PATCH_STAGE_CANCELLED: Final = "cancelled"
+PATCH_STAGE_DRY_RUN_COMPLETED: Final = "dry_run_completed"
+
 # --- WebSocket messages, server -> agent (reference-server.md §3.1) --------------------------------
 WS_SETTINGS_UPDATE: Final = "settings_update"
 WS_REPORT_NOW: Final = "report_now"
