@@ -12,6 +12,7 @@ from chalicelib.core.observability import logger, metrics, tracer
 from chalicelib.host import routes as host_routes
 from chalicelib.install import routes as install_routes
 from chalicelib.inventory import routes as inventory_routes
+from chalicelib.patching import routes as patching_routes
 from chalicelib.preferences import routes as preferences_routes
 from chalicelib.rbac import routes as rbac_routes
 from chalicelib.realtime import agents as realtime_agents
@@ -36,7 +37,7 @@ app.register_middleware(ConvertToMiddleware(tracer.capture_lambda_handler), "htt
 API_PREFIX = "/api/v1"
 for blueprint in (system_routes.bp, tenant_routes.bp, auth_routes.bp, tfa_routes.bp, user_routes.bp, rbac_routes.bp,
                   audit_routes.bp, realtime_routes.bp, agent_routes.bp, host_routes.bp, inventory_routes.bp,
-                  settings_routes.bp, ws_status_routes.bp, install_routes.bp, preferences_routes.bp):
+                  settings_routes.bp, ws_status_routes.bp, install_routes.bp, preferences_routes.bp, patching_routes.bp):
     app.register_blueprint(blueprint, url_prefix=API_PREFIX)
 
 

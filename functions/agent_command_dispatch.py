@@ -14,6 +14,8 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from chalicelib.core.observability import logger, metrics, tracer
 from chalicelib.core.tenancy import TenantContext
+from chalicelib.patching import dispatch as patch_dispatch
+from chalicelib.patching.events import PatchRunDue
 from chalicelib.realtime import agents as realtime_agents
 from chalicelib.realtime import service as realtime_service
 from chalicelib.realtime.events import AgentSettingsChanged, EchoRequested, parse_command
@@ -27,6 +29,11 @@ def record_handler(record: SQSRecord) -> None:
     event = parse_command(record.body)
     if isinstance(event, AgentSettingsChanged):  # a fan-out: one page of the tenant's hosts, the rest queued
         settings_service.push_to_agents(TenantContext.system(event.tenant_id, "agent_command_dispatch"), cursor=event.cursor)
+        return
+    if isinstance(event, PatchRunDue):
+        outcome = patch_dispatch.handle_due(event)
+        logger.info("patch run due", extra={"message_id": record.message_id, "run_id": event.run_id, "attempt": event.attempt,
+                                            "outcome": outcome})
         return
     if isinstance(event, EchoRequested):
         delivered = realtime_service.deliver_echo(event)

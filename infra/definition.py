@@ -178,7 +178,8 @@ MAIN_TABLE = Table(
     hash_key="pk",
     range_key="sk",
     indexes=(Index("gsi1", "gsi1pk", "gsi1sk"),
-             # Sparse: only agent records whose host may be going offline (host/presence.py); the status sweep reads it.
+             # Sparse: agent records whose host may be going offline (host/presence.py) and running patch runs
+             # (patching/run_store.py), each by when to look at it again; the sweeps read only what is due.
              Index("gsi2", "watch_pk", "watch_due", projection="KEYS_ONLY")),
     ttl_attribute="expires_at",
 )
@@ -245,6 +246,13 @@ DEFINITION = Definition(
             "Mark offline the hosts whose agents went quiet (reads only the due watches of the sparse index)",
             timeout_seconds=50,
             schedules=(Schedule("host-status-sweep", "rate(1 minute)", "Host offline detection"),),
+        ),
+        Function(
+            "patch_run_sweep",
+            "functions.patch_run_sweep.handler",
+            "Turn running patch runs with no agent output for 30 minutes into timed_out (reads only due runs of a sparse index)",
+            timeout_seconds=120,
+            schedules=(Schedule("patch-run-sweep", "rate(10 minutes)", "Stalled patch runs"),),
         ),
         Function(
             "system_heartbeat",

@@ -147,9 +147,14 @@ def update(agent: dict[str, Any], report: Report, settings: SecuritySettings) ->
     was_offline = agent.get("status") == "offline"
     status = "active"
     host_changes.update({"status": status, "last_report_at": at, "updated_at": at})
+    cleared: tuple[str, ...] = ()
     if report.sections is None:
         host_changes["last_full_report_at"] = at
-    host_after = host_service.update_host_record(tenant_id, host_id, {k: v for k, v in host_changes.items() if v is not None})
+        if host_before.get("awaiting_post_patch_report_run_id"):  # the inventory after a patch run (C9.14)
+            host_changes["post_patch_report_at"] = at
+            cleared = ("awaiting_post_patch_report_run_id",)
+    host_after = host_service.update_host_record(tenant_id, host_id, {k: v for k, v in host_changes.items() if v is not None},
+                                                 remove=cleared)
     inventory.apply_fleet_delta(tenant_id, inventory.fleet_delta(host_before, host_after), package_totals)
     stored_hashes.update(hashes)
     host_service.record_agent_state(agent["api_id"], {"hashes": stored_hashes, "status": status, "last_seen_at": at, "last_seen_epoch": epoch,

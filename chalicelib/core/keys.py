@@ -188,6 +188,61 @@ def fleet_stats_key(tenant_id: str) -> Key:
     return tenant_pk(tenant_id), "STATS"
 
 
+# --- patching ------------------------------------------------------------------------------------
+# Runs have their own partition, newest last (run ids are UUIDv7, ordered by creation time); each run's
+# output chunks and live-log subscribers sit in a partition of their own.
+def patch_runs(tenant_id: str) -> Collection:
+    return f"{tenant_pk(tenant_id)}#PATCH", "RUN#"
+
+
+def patch_run_key(tenant_id: str, run_id: str) -> Key:
+    if not run_id:
+        raise ValueError("run_id is required")
+    return f"{tenant_pk(tenant_id)}#PATCH", f"RUN#{run_id}"
+
+
+def patch_stats_key(tenant_id: str) -> Key:
+    """Counts of the tenant's runs by status (moved in the same transaction as each status change)."""
+    return f"{tenant_pk(tenant_id)}#PATCH", "STATS"
+
+
+def host_runs_index(tenant_id: str, host_id: str) -> str:
+    """gsi1 partition listing one host's runs, by run id (creation order)."""
+    return f"{tenant_pk(tenant_id)}#HOSTRUNS#{host_id}"
+
+
+def patch_run_partition(tenant_id: str, run_id: str) -> str:
+    """A run's output chunks (`OUT#<seq>`), its final output (`FINAL#<n>`) and live-log subscribers (`SUB#<conn>`)."""
+    if not run_id:
+        raise ValueError("run_id is required")
+    return f"{tenant_pk(tenant_id)}#RUN#{run_id}"
+
+
+def patch_watch_partition(shard: int) -> str:
+    """gsi2 partition of running runs, by the time they stall if no output arrives (the stall sweep reads it)."""
+    return f"PATCHWATCH#{shard}"
+
+
+def patch_policies(tenant_id: str) -> Collection:
+    return f"{tenant_pk(tenant_id)}#PPOLICIES", "POLICY#"
+
+
+def patch_policy_key(tenant_id: str, policy_id: str) -> Key:
+    return f"{tenant_pk(tenant_id)}#PPOLICIES", f"POLICY#{policy_id}"
+
+
+def patch_policy_partition(tenant_id: str, policy_id: str) -> str:
+    """A policy's assignments (`ASSIGN#<type>#<target>`) and exclusions (`EXCL#<host>`)."""
+    if not policy_id:
+        raise ValueError("policy_id is required")
+    return f"{tenant_pk(tenant_id)}#PPOL#{policy_id}"
+
+
+def patch_target_key(tenant_id: str, target_type: str, target_id: str) -> Key:
+    """Which policy a host or host group is assigned to (one per target): read to resolve a host's policy."""
+    return f"{tenant_pk(tenant_id)}#PPOLICIES", f"TARGET#{target_type}#{target_id}"
+
+
 # --- domain events -------------------------------------------------------------------------------
 def event_key(tenant_id: str, at: str, event_id: str) -> Key:
     """A domain event (host_down, host_recovered, ...), in time order in its tenant's event partition."""

@@ -80,6 +80,9 @@ def delete(ctx: TenantContext, *, group_id: str) -> None:
     item = _get_item(ctx.tenant_id, group_id)
     if not group_store.delete_if_empty(ctx.tenant_id, group_id):
         raise errors.Conflict("Host group still has hosts; move them out of it first")
+    from chalicelib.host.service import forget_policy_target
+
+    forget_policy_target(ctx.tenant_id, "host_group", group_id)
     audit.record(ctx, tenant_id=ctx.tenant_id, action="host_group_deleted", target_type="host_group", target_id=group_id,
                  details={"name": item["name"]})
 

@@ -16,7 +16,7 @@ from chalicelib.inventory import service as inventory_service
 PUBLIC_FIELDS = ("host_id", "friendly_name", "hostname", "api_id", "status", "os_type", "os_version", "architecture",
                  "kernel_version", "agent_version", "ip", "group_ids", "packages_count", "updates_count", "security_count",
                  "needs_reboot", "reboot_reason", "docker_enabled", "compliance_enabled", "auto_update", "created_at",
-                 "updated_at", "last_report_at", "notes")
+                 "updated_at", "last_report_at", "notes", "awaiting_post_patch_report_run_id", "post_patch_report_at")
 
 
 def _agent_record(*, tenant_id: str, host_id: str, api_id: str, api_key: str, friendly_name: str,
@@ -159,8 +159,16 @@ def delete(ctx: TenantContext, *, host_id: str) -> None:
     host = get(ctx, host_id=host_id, consistent=True)
     inventory_service.remove_host(ctx.tenant_id, host)
     store.delete(ctx.tenant_id, host)
+    forget_policy_target(ctx.tenant_id, "host", host_id)
     audit.record(ctx, tenant_id=ctx.tenant_id, action="host_deleted", target_type="host", target_id=host_id,
                  details={"friendly_name": host["friendly_name"]})
+
+
+def forget_policy_target(tenant_id: str, target_type: str, target_id: str) -> None:
+    # Patching builds on hosts, not the other way round: imported here, where a host or group goes.
+    from chalicelib.patching import policies
+
+    policies.forget_target(tenant_id, target_type=target_type, target_id=target_id)
 
 
 def find_summaries(tenant_id: str, host_ids: list[str]) -> dict[str, dict[str, Any]]:
@@ -201,6 +209,6 @@ def host_record(tenant_id: str, host_id: str) -> dict[str, Any]:
     return store.get(tenant_id, host_id) or {}
 
 
-def update_host_record(tenant_id: str, host_id: str, changes: dict[str, Any]) -> dict[str, Any]:
-    """Set attributes of a host record and return it as it now is."""
-    return store.update_host(tenant_id, host_id, changes)
+def update_host_record(tenant_id: str, host_id: str, changes: dict[str, Any], *, remove: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Set (and remove) attributes of a host record and return it as it now is (empty if the host is gone)."""
+    return store.update_host(tenant_id, host_id, changes, remove=remove)

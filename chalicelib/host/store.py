@@ -124,12 +124,15 @@ def query_all_hosts(tenant_id: str, *, filters: list[Any]) -> list[dict[str, Any
     return query_all(**kwargs)
 
 
-def update_host(tenant_id: str, host_id: str, changes: dict[str, Any], *, condition_exists: bool = True) -> dict[str, Any]:
-    """Set attributes of a host; NotFound-style None if it does not exist."""
+def update_host(tenant_id: str, host_id: str, changes: dict[str, Any], *, condition_exists: bool = True,
+                remove: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Set (and remove) attributes of a host; an empty dict if it does not exist."""
     pk, sk = keys.host_key(tenant_id, host_id)
-    names = {f"#f{i}": name for i, name in enumerate(changes)}
+    names = {f"#f{i}": name for i, name in enumerate(changes)} | {f"#r{i}": name for i, name in enumerate(remove)}
     values = {f":v{i}": to_dynamo(value) for i, value in enumerate(changes.values())}
     expression = "SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(changes)))
+    if remove:
+        expression += " REMOVE " + ", ".join(f"#r{i}" for i in range(len(remove)))
     kwargs: dict[str, Any] = {"Key": {"pk": pk, "sk": sk}, "UpdateExpression": expression, "ExpressionAttributeNames": names,
                               "ExpressionAttributeValues": values, "ReturnValues": "ALL_NEW"}
     if condition_exists:

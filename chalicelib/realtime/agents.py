@@ -62,6 +62,10 @@ def close_connection(record: dict[str, Any]) -> None:
         host_service.record_agent_state(record["api_id"], {"ws_connected": False, "ws_disconnected_at": clock.iso(now),
                                                            "ws_disconnected_epoch": epoch, **presence.disconnect_changes(agent, epoch)},
                                         condition="ws_connection_id = :c_conn", condition_values={":c_conn": record["connection_id"]})
+        if agent.get("patch_run_id"):  # it was running a patch: the run lost its agent (a later result still lands)
+            from chalicelib.patching import runs as patch_runs
+
+            patch_runs.mark_disconnected(agent["tenant_id"], agent["patch_run_id"])
     logger.info("agent disconnected", extra={"api_id": record["api_id"], "connection_id": record["connection_id"]})
 
 

@@ -5,6 +5,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from chalicelib.patching.events import PatchRunDue
+
 
 class EchoRequested(BaseModel):
     """A message to deliver to one WebSocket connection."""
@@ -49,8 +51,8 @@ class AgentSettingsChanged(BaseModel):
     requested_at: str
 
 
-def parse_command(body: str) -> EchoRequested | AgentCommandRequested | AgentSettingsChanged:
+def parse_command(body: str) -> EchoRequested | AgentCommandRequested | AgentSettingsChanged | PatchRunDue:
     """Parse a message of the agent-commands queue by its type; raises ValueError for anything else."""
     from pydantic import TypeAdapter
 
-    return TypeAdapter(EchoRequested | AgentCommandRequested | AgentSettingsChanged).validate_json(body)
+    return TypeAdapter(EchoRequested | AgentCommandRequested | AgentSettingsChanged | PatchRunDue).validate_json(body)

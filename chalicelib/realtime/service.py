@@ -41,6 +41,11 @@ def open_connection(*, connection_id: str, query: dict[str, str] | None, source_
     logger.info("websocket connected", extra={"connection_id": connection_id})
 
 
+def find_open_connection(connection_id: str) -> dict[str, Any] | None:
+    """An open connection's record (tenant, user; `kind` "agent" for agents), or None."""
+    return store.get_connection(connection_id=connection_id, now=clock.epoch_seconds(clock.now()))
+
+
 def close_connection(*, connection_id: str) -> None:
     """Forget a connection after API Gateway reports it closed (an agent's also ends its presence)."""
     record = store.get_connection_record(connection_id)
@@ -51,9 +56,27 @@ def close_connection(*, connection_id: str) -> None:
     logger.info("websocket disconnected", extra={"connection_id": connection_id})
 
 
+def _user_access(connection: dict[str, Any]) -> tuple[frozenset[str], frozenset[str]]:
+    """The permissions and modules of a browser connection's user, read now (a role changed since the ticket counts)."""
+    from chalicelib.rbac import service as rbac_service
+    from chalicelib.tenant import service as tenant_service
+    from chalicelib.user import service as user_service
+
+    tenant = tenant_service.find_by_slug_or_id(connection["tenant_id"])
+    user = user_service.find(connection["tenant_id"], connection.get("user_id") or "")
+    if tenant is None or tenant.status != "active" or user is None or not user.get("is_active", True):
+        return frozenset(), frozenset()
+    return rbac_service.permissions_for(tenant.tenant_id, user["role"]), tenant_service.modules(tenant)
+
+
 def handle_message(*, connection_id: str, message: Any) -> None:
-    """Answer a client message: `hello` gets the connection's id, `ping` a pong; others an error."""
+    """Answer a client message: `hello` gets the connection's id, `ping` a pong, patch-log subscriptions are the
+    patching stream's; others an error."""
+    from chalicelib.patching import stream as patch_stream
+
     action = message.get("action") if isinstance(message, dict) else None
+    if isinstance(message, dict) and patch_stream.handle(connection_id=connection_id, message=message, permissions_of=_user_access):
+        return
     if action == "hello":
         reply = {"type": "welcome", "connection_id": connection_id}
     elif action == "ping":

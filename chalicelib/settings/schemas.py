@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
 HOSTNAME_PATTERN = r"^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$"
 
@@ -32,6 +32,17 @@ class SettingsUpdate(BaseModel):
     agent_reports_retention_days: int | None = Field(default=None, ge=7, le=365,
                                                      validation_alias=_alias("agent_reports_retention_days", "agentReportsRetentionDays"),
                                                      description="Days each host's report history is kept")
+    timezone: str | None = Field(default=None, min_length=1, max_length=64,
+                                 description="IANA timezone of the organisation (fixed-time patch policies follow it)")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is not None:
+            from chalicelib.patching.timing import zone
+
+            zone(value)
+        return value
 
 
 class SettingsRead(BaseModel):
@@ -43,6 +54,7 @@ class SettingsRead(BaseModel):
     server_host: str | None
     server_port: int | None
     agent_reports_retention_days: int
+    timezone: str
 
 
 class ServerUrlRead(BaseModel):

@@ -36,7 +36,8 @@ PUSH_PAGE_SIZE = 50
 DEFAULT_PORTS = {"http": 80, "https": 443}
 # The API field → where the tenant's settings keep it.
 STORED_AS = {"update_interval": "agent_update_interval_minutes", "auto_update": "agent_auto_update",
-             "signup_enabled": "signup_enabled", "agent_reports_retention_days": "agent_report_retention_days", "server_url": "server_url"}
+             "signup_enabled": "signup_enabled", "agent_reports_retention_days": "agent_report_retention_days", "server_url": "server_url",
+             "timezone": "timezone"}
 URL_PARTS = ("server_protocol", "server_host", "server_port")
 HOST_HEADER = re.compile(r"^[A-Za-z0-9.-]{1,253}(:\d{1,5})?$")
 
@@ -49,7 +50,7 @@ def view(settings: SecuritySettings) -> dict[str, Any]:
             "signup_enabled": settings.signup_enabled, "server_url": url,
             "server_protocol": parts.scheme if parts else None, "server_host": parts.hostname if parts else None,
             "server_port": (parts.port or DEFAULT_PORTS[parts.scheme]) if parts else None,
-            "agent_reports_retention_days": settings.agent_report_retention_days}
+            "agent_reports_retention_days": settings.agent_report_retention_days, "timezone": settings.timezone}
 
 
 def get(ctx: TenantContext) -> dict[str, Any]:

@@ -56,6 +56,8 @@ class SecuritySettings(BaseModel):
     agent_report_retention_days: int = Field(default=30, ge=7, le=365)
     # How long an agent's WebSocket may be gone before its host is offline (reconnects inside it are not outages).
     host_offline_grace_seconds: int = Field(default=120, ge=30, le=3600)
+    # The organisation's timezone: fixed-time patch policies without their own follow it.
+    timezone: str = Field(default="UTC", min_length=1, max_length=64)
 
 
 class Tenant(BaseModel):

@@ -9,7 +9,7 @@ from chalicelib.tenant import service as tenant_service
 from tests.factories.identity import make_tenant, sign_in
 
 DEFAULTS = {"update_interval": 60, "auto_update": True, "signup_enabled": False, "server_url": None, "server_protocol": None,
-            "server_host": None, "server_port": None, "agent_reports_retention_days": 30}
+            "server_host": None, "server_port": None, "agent_reports_retention_days": 30, "timezone": "UTC"}
 
 
 @pytest.fixture
@@ -34,7 +34,7 @@ def test_settings_show_the_documented_defaults_when_nothing_was_changed(admin):
 def test_settings_round_trip_when_every_field_is_put(admin):
     # Given
     body = {"update_interval": 15, "auto_update": False, "signup_enabled": True, "server_url": "https://pm.example.com:8443",
-            "agent_reports_retention_days": 90}
+            "agent_reports_retention_days": 90, "timezone": "Europe/London"}
     # When
     put = admin.put("/api/v1/settings", body)
     # Then

@@ -42,13 +42,19 @@ def world(client, aws):
               "repositories": [{**REPOS[0], "name": "alpha-secret-repo", "url": "http://alpha-mirror.example/ubuntu"}]}
     a_agent.post("/hosts/update", report)
     a_repo = a_admin.get("/api/v1/repositories").json_body["repositories"][0]["repo_id"]
+    a_policy = a_admin.post("/api/v1/patching/policies", {"name": "alpha-secret-policy", "patch_delay_type": "immediate"}).json_body["id"]
+    a_assignment = a_admin.post(f"/api/v1/patching/policies/{a_policy}/assignments",
+                                {"target_type": "host_group", "target_id": a_group}).json_body["id"]
+    assert a_admin.post(f"/api/v1/patching/policies/{a_policy}/exclusions", {"host_id": a_agent.host_id}).status_code == 201
+    a_run = a_admin.post("/api/v1/patching/trigger", {"host_id": a_agent.host_id, "patch_type": "patch_package",
+                                                      "package_names": ["alpha-secret-pkg"], "pending_approval": True}).json_body["patch_run_id"]
     a_ids = {"user_id": a_user["user_id"], "session_id": a_session, "role": "alpha_only_role", "device_id": "0123456789abcdef",
              "host_id": a_agent.host_id, "group_id": a_group, "name": "alpha-secret-pkg", "repository_id": a_repo,
-             "api_id": a_agent.api_id}
+             "api_id": a_agent.api_id, "run_id": a_run, "policy_id": a_policy, "assignment_id": a_assignment}
     markers = [a_user["user_id"], "alpha_carol", "alpha_only_role", a_session, a_admin.user_id, "carol@alpha.example", a_agent.host_id,
                "alpha-host", "alpha-hostname", "alpha-secret-pkg", a_group, "alpha-group", a_agent.api_id, a_repo,
-               "alpha_only_card", "alpha-secret-repo", "alpha-mirror.example"]
-    return {"a": a_admin, "b": b_admin, "a_ids": a_ids, "a_markers": markers, "a_agent": a_agent}
+               "alpha_only_card", "alpha-secret-repo", "alpha-mirror.example", a_run, a_policy, a_assignment, "alpha-secret-policy"]
+    return {"a": a_admin, "b": b_admin, "a_ids": a_ids, "a_markers": markers, "a_agent": a_agent, "a_run": a_run}
 
 
 def _path(path: str, ids: dict[str, str]) -> str:
@@ -132,6 +138,8 @@ def test_an_agent_sees_and_changes_only_its_own_host(world, aws):
         b_agent.post("/hosts/update", full_report([package("bravo-pkg", "1.0")], hostname="bravo"))
         ping = b_agent.post("/hosts/ping").body.decode()
         assert not any(marker in ping for marker in world["a_markers"])
+        output = b_agent.post(f"/patching/runs/{world['a_run']}/output", {"stage": "completed", "output": "bravo"})
+        assert output.status_code in (401, 404) and not any(marker in output.body.decode() for marker in world["a_markers"])
     assert _tenant_a_items(aws, world["a"].tenant.tenant_id) == before
     # and A's agent presenting itself at B's host name is refused
     a_agent = world["a_agent"]

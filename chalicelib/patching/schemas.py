@@ -1,0 +1,125 @@
+"""Request shapes of the patching API (the reference's field names)."""
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from chalicelib.patching import model, timing
+
+PackageName = Annotated[str, Field(min_length=1, max_length=model.MAX_PACKAGE_NAME_LENGTH, pattern=model.PACKAGE_NAME_PATTERN)]
+HostId = Annotated[str, Field(min_length=1, max_length=64)]
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value
+
+
+class TriggerRequest(BaseModel):
+    """POST /patching/trigger: one run per host."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    host_id: HostId | None = None
+    host_ids: list[HostId] | None = Field(default=None, min_length=1, max_length=model.MAX_HOSTS_PER_TRIGGER)
+    patch_type: Literal["patch_all", "patch_package"]
+    package_name: PackageName | None = None
+    package_names: list[PackageName] | None = Field(default=None, min_length=1, max_length=model.MAX_PACKAGE_NAMES)
+    dry_run: bool = False
+    pending_approval: bool = False
+    schedule_override: Literal["immediate"] | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> TriggerRequest:
+        if (self.host_id is None) == (self.host_ids is None):
+            raise ValueError("give host_id or host_ids")
+        if self.patch_type == model.PATCH_PACKAGE and not (self.package_name or self.package_names):
+            raise ValueError("patch_package needs package_name or package_names")
+        if self.patch_type == model.PATCH_ALL and (self.package_name or self.package_names):
+            raise ValueError("patch_all takes no package names")
+        if self.package_name and self.package_names:
+            raise ValueError("give package_name or package_names, not both")
+        if self.dry_run and self.patch_type != model.PATCH_PACKAGE:
+            raise ValueError("dry_run is only valid for patch_package")
+        if self.dry_run and self.pending_approval:
+            raise ValueError("dry_run and pending_approval cannot be combined")
+        return self
+
+    @property
+    def hosts(self) -> list[str]:
+        return list(dict.fromkeys(self.host_ids or [self.host_id]))
+
+    @property
+    def packages(self) -> list[str]:
+        return list(dict.fromkeys(self.package_names or ([self.package_name] if self.package_name else [])))
+
+
+class ApproveRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    schedule_override: Literal["immediate"] | None = None
+
+
+class OutputRequest(BaseModel):
+    """POST /patching/runs/{id}/output from the host's agent."""
+
+    model_config = ConfigDict(extra="ignore")  # agents may send fields a newer server would know
+
+    stage: Literal["started", "progress", "completed", "failed", "cancelled", "dry_run_completed", "validated"]
+    output: str | None = None
+    error_message: str | None = Field(default=None, max_length=10_000)
+    packages_affected: list[dict] | None = Field(default=None, max_length=10_000)
+
+
+def _valid_time(value: str | None) -> str | None:
+    if value is not None:
+        timing.parse_hhmm(value)
+        return value[:5]
+    return value
+
+
+def _valid_zone(value: str | None) -> str | None:
+    if value:
+        timing.zone(value)
+    return value or None
+
+
+class PolicyWrite(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_not_blank)]
+    description: str | None = Field(default=None, max_length=500)
+    patch_delay_type: Literal["immediate", "delayed", "fixed_time"]
+    delay_minutes: int | None = Field(default=None, ge=1, le=10_080)
+    fixed_time: Annotated[str | None, AfterValidator(_valid_time)] = Field(default=None, max_length=8)
+    fixed_time_utc: Annotated[str | None, AfterValidator(_valid_time)] = Field(default=None, max_length=8)  # the reference's name
+    timezone: Annotated[str | None, AfterValidator(_valid_zone)] = Field(default=None, max_length=64)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> PolicyWrite:
+        self.fixed_time = self.fixed_time or self.fixed_time_utc
+        self.fixed_time_utc = None
+        if self.patch_delay_type == timing.DELAYED and self.delay_minutes is None:
+            raise ValueError("delay_minutes is required for a delayed policy")
+        if self.patch_delay_type == timing.FIXED_TIME and self.fixed_time is None:
+            raise ValueError("fixed_time (HH:MM) is required for a fixed-time policy")
+        if self.patch_delay_type != timing.DELAYED:
+            self.delay_minutes = None
+        if self.patch_delay_type != timing.FIXED_TIME:
+            self.fixed_time = None
+        return self
+
+
+class AssignmentCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    target_type: Literal["host", "host_group"]
+    target_id: HostId
+
+
+class ExclusionCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    host_id: HostId
