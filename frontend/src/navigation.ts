@@ -4,6 +4,8 @@ interface NavItem {
   label: string;
   /** Hidden from users without it (the server refuses them anyway). */
   permission?: string;
+  /** Hidden when the organisation's plan lacks it. */
+  module?: string;
 }
 
 export const NAV_ITEMS: NavItem[] = [
@@ -11,5 +13,6 @@ export const NAV_ITEMS: NavItem[] = [
   { to: '/hosts', label: 'Hosts', permission: 'can_view_hosts' },
   { to: '/packages', label: 'Packages', permission: 'can_view_packages' },
   { to: '/repositories', label: 'Repositories', permission: 'can_view_hosts' },
+  { to: '/patching', label: 'Patching', permission: 'can_view_hosts', module: 'patching' },
   { to: '/settings', label: 'Settings' },
 ];

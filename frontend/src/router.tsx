@@ -41,6 +41,7 @@ export const routes: RouteObject[] = [
               { path: 'hosts/*', lazy: page(() => import('./pages/hosts')) },
               { path: 'packages/*', lazy: page(() => import('./pages/packages')) },
               { path: 'repositories/*', lazy: page(() => import('./pages/repositories')) },
+              { path: 'patching/*', lazy: page(() => import('./pages/patching')) },
               { path: 'settings/*', lazy: page(() => import('./pages/settings')) },
               { path: '*', lazy: page(() => import('./pages/NotFoundPage')) },
             ],

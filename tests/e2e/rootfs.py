@@ -241,10 +241,16 @@ def start_agent(root: str | os.PathLike[str], *, server_url: str, api_id: str, a
 
 # --- the demo apt repository ------------------------------------------------------------------------------
 
-def build_demo_deb(outdir: pathlib.Path, *, name: str, version: str, depends: str = "") -> pathlib.Path:
-    """Build `<name>_<version>_all.deb` in `outdir`: it installs /usr/share/<name>/VERSION holding the upstream version."""
+def build_demo_deb(outdir: pathlib.Path, *, name: str, version: str, depends: str = "", configure_seconds: int = 0) -> pathlib.Path:
+    """Build `<name>_<version>_all.deb` in `outdir`: it installs /usr/share/<name>/VERSION holding the upstream version.
+    With `configure_seconds`, its postinst prints a line a second for that long (a run long enough to watch live)."""
     tree = outdir / f"{name}_{version}"
     (tree / "DEBIAN").mkdir(parents=True)
+    if configure_seconds:
+        postinst = tree / "DEBIAN/postinst"
+        postinst.write_text("#!/bin/sh\nset -e\n" + "".join(f"echo '{name}: configuring, step {i} of {configure_seconds}'; sleep 1\n"
+                                                            for i in range(1, configure_seconds + 1)))
+        postinst.chmod(0o755)
     (tree / "usr/share" / name).mkdir(parents=True)
     (tree / "usr/share" / name / "VERSION").write_text(version.split("-", maxsplit=1)[0] + "\n")
     fields = {"Package": name, "Version": version, "Architecture": "all", "Maintainer": MAINTAINER, "Installed-Size": "1",
@@ -270,13 +276,16 @@ def write_repo_index(repo: pathlib.Path) -> None:
                                   f"SHA256:\n {hashlib.sha256(index).hexdigest()} {len(index)} Packages\n")
 
 
+CONFIGURE_SECONDS = 4  # the upgrade to 1.1 takes this long after "Setting up", so a browser sees its output arrive
+
+
 def install_demo_repo(root: str | os.PathLike[str]) -> None:
     """Install patchmon-demo 1.0-1 in `root`, offer 1.1-1 (+ its new dependency patchmon-demo-lib) from /srv/repo, apt-get update."""
     root = pathlib.Path(root)
     with tempfile.TemporaryDirectory() as scratch:
         out = pathlib.Path(scratch)
         old = build_demo_deb(out, name=DEMO, version="1.0-1")
-        new = [build_demo_deb(out, name=DEMO, version="1.1-1", depends=f"{DEMO_LIB} (>= 1.1-1)"),
+        new = [build_demo_deb(out, name=DEMO, version="1.1-1", depends=f"{DEMO_LIB} (>= 1.1-1)", configure_seconds=CONFIGURE_SECONDS),
                build_demo_deb(out, name=DEMO_LIB, version="1.1-1")]
         shutil.copy(old, root / "tmp" / old.name)
         _check(run_in_rootfs(root, ["dpkg", "-i", f"/tmp/{old.name}"]))

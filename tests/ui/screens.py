@@ -2,7 +2,7 @@
 
 Conventions the app follows: visible labels "Username", "Password", "Email", "Two-factor code", "Remember me";
 buttons "Sign in", "Verify", "Create admin account", "Log out", "Add host"; `<nav aria-label="Main">` with the
-links Dashboard, Hosts, Packages, Repositories, Settings; one <h1> per page naming it; toasts role="status".
+links Dashboard, Hosts, Packages, Repositories, Patching, Settings; one <h1> per page naming it; toasts role="status".
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from playwright.sync_api import Locator, Page, expect
 
-NAV_LINKS = ("Dashboard", "Hosts", "Packages", "Repositories", "Settings")
+NAV_LINKS = ("Dashboard", "Hosts", "Packages", "Repositories", "Patching", "Settings")
 DELETE = re.compile(r"\b(delete|remove)\b", re.I)
 
 

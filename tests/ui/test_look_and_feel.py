@@ -17,7 +17,7 @@ from tests.ui.harness import ADMIN, Steps, needs_app, new_stack
 
 pytestmark = [needs_app, pytest.mark.timeout(300)]
 
-PAGES = ("Dashboard", "Hosts", "Packages", "Repositories", "Settings")
+PAGES = ("Dashboard", "Hosts", "Packages", "Repositories", "Patching", "Settings")
 NO_SIDEWAYS_SCROLL = "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"
 
 

@@ -28,7 +28,8 @@ export function AppLayout() {
   // Off-screen links must not take focus or be read out while the menu is closed on a narrow screen.
   const navHidden = narrow && !opened;
 
-  const items = NAV_ITEMS.filter((item) => !item.permission || me?.permissions.includes(item.permission));
+  const items = NAV_ITEMS.filter((item) => (!item.permission || me?.permissions.includes(item.permission))
+    && (!item.module || me?.modules.includes(item.module)));
 
   return (
     <AppShell header={{ height: 56 }} navbar={{ width: 232, breakpoint: 'sm', collapsed: { mobile: !opened } }} padding="md">

@@ -1,7 +1,8 @@
 /**
  * One host (Admin Guide ch. 4): its header (status, connection, OS, last report, reboot flag, actions) and tabs kept in
  * the URL (`?tab=packages`). The host is polled every 30 s (paused while the browser tab is hidden), so a host coming
- * online or a new report shows without a reload. Docker, compliance and patching tabs come with their own modules later.
+ * online or a new report shows without a reload. The Patching tab shows with the `patching` module; Docker and compliance tabs
+ * come with their own modules later.
  */
 import { Anchor, Badge, Button, Group, Tabs, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
@@ -10,7 +11,7 @@ import { Link, useParams, useSearchParams } from 'react-router';
 
 import { ApiError } from '../../api/errors';
 import { hostKeys, hostsApi, type HostDetail as HostDetailData } from '../../api/hosts';
-import { useCan } from '../../auth/useSession';
+import { useCan, useSession } from '../../auth/useSession';
 import { formatCount } from '../../components/format';
 import { Page } from '../../components/Page';
 import { EmptyState, ErrorState, LoadingState } from '../../components/states';
@@ -23,6 +24,7 @@ import { CredentialsTab } from './tabs/CredentialsTab';
 import { NetworkTab } from './tabs/NetworkTab';
 import { OverviewTab } from './tabs/OverviewTab';
 import { PackagesTab } from './tabs/PackagesTab';
+import { PatchingTab } from './tabs/PatchingTab';
 import { ReportsTab } from './tabs/ReportsTab';
 import { RepositoriesTab } from './tabs/RepositoriesTab';
 
@@ -32,6 +34,7 @@ const TABS = [
   { value: 'overview', label: 'Overview' },
   { value: 'network', label: 'Network' },
   { value: 'packages', label: 'Packages' },
+  { value: 'patching', label: 'Patching' },
   { value: 'repositories', label: 'Repositories' },
   { value: 'reports', label: 'Reports' },
   { value: 'agent', label: 'Agent' },
@@ -40,9 +43,12 @@ const TABS = [
 
 type TabValue = (typeof TABS)[number]['value'];
 
-function tabFrom(params: URLSearchParams): TabValue {
+/** Tabs that need a module of the organisation's plan. */
+const TAB_MODULE: Partial<Record<TabValue, string>> = { patching: 'patching' };
+
+function tabFrom(params: URLSearchParams, shown: readonly { value: TabValue }[]): TabValue {
   const value = params.get('tab');
-  return TABS.find((tab) => tab.value === value)?.value ?? 'overview';
+  return shown.find((tab) => tab.value === value)?.value ?? 'overview';
 }
 
 function HostHeader({ host, now }: { host: HostDetailData; now: number }) {
@@ -61,10 +67,15 @@ function HostHeader({ host, now }: { host: HostDetailData; now: number }) {
 
 function Loaded({ host }: { host: HostDetailData }) {
   const canManage = useCan('can_manage_hosts');
+  const { data: me } = useSession();
   const now = useNow();
   const [params, setParams] = useSearchParams();
   const [dialog, setDialog] = useState<'rename' | 'delete' | null>(null);
-  const tab = tabFrom(params);
+  const tabs = TABS.filter((t) => {
+    const module = TAB_MODULE[t.value];
+    return !module || me?.modules.includes(module);
+  });
+  const tab = tabFrom(params, tabs);
   const select = (value: string | null) => setParams((p) => {
     const next = new URLSearchParams(p);
     if (!value || value === 'overview') next.delete('tab');
@@ -84,7 +95,7 @@ function Loaded({ host }: { host: HostDetailData }) {
     <Page title={host.friendly_name} description={<HostHeader host={host} now={now} />} actions={actions}>
       <Tabs value={tab} onChange={select} keepMounted={false}>
         <Tabs.List aria-label="Host sections">
-          {TABS.map(({ value, label }) => (
+          {tabs.map(({ value, label }) => (
             <Tabs.Tab key={value} value={value}
               rightSection={value === 'packages' ? <Badge size="sm" variant="light" color="gray">{formatCount(host.packages_count)}</Badge> : undefined}
             >
@@ -95,6 +106,7 @@ function Loaded({ host }: { host: HostDetailData }) {
         <Tabs.Panel value="overview" pt="md"><OverviewTab host={host} now={now} /></Tabs.Panel>
         <Tabs.Panel value="network" pt="md"><NetworkTab host={host} /></Tabs.Panel>
         <Tabs.Panel value="packages" pt="md"><PackagesTab host={host} /></Tabs.Panel>
+        {tab === 'patching' ? <Tabs.Panel value="patching" pt="md"><PatchingTab host={host} /></Tabs.Panel> : null}
         <Tabs.Panel value="repositories" pt="md"><RepositoriesTab host={host} /></Tabs.Panel>
         <Tabs.Panel value="reports" pt="md"><ReportsTab host={host} now={now} /></Tabs.Panel>
         <Tabs.Panel value="agent" pt="md"><AgentTab host={host} now={now} /></Tabs.Panel>

@@ -1,14 +1,20 @@
-/** /packages/:name: one package's fleet counts and the hosts that have it. */
+/**
+ * /packages/:name: one package's fleet counts and the hosts that have it; for patch managers (with the `patching`
+ * module), "Patch this package" opens the Patch Wizard with the package locked and the hosts that need it.
+ */
 import { Anchor, Button, Paper, Stack, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 
 import { ApiError } from '../../api/errors';
 import { hostHref, hostLabel, inventoryApi, inventoryKeys, type FleetPackage, type PackageHost } from '../../api/inventory';
 import { RequirePermission } from '../../auth/guards';
+import { useCan, useHasModule } from '../../auth/useSession';
 import {
   DataTable, EmptyState, ErrorState, formatCount, formatDateTime, LoadingState, Page, plural, SummaryCard, SummaryGrid, useCursorQuery, VersionText, type Column,
 } from '../../components';
+import { LazyPatchWizard } from '../../components/patching/LazyPatchWizard';
 import { fleetStatus, hostStatus } from './filters';
 import { PackageStatusBadge } from './parts';
 
@@ -79,6 +85,10 @@ function PackageHosts({ name }: { name: string }) {
 function PackageView({ name }: { name: string }) {
   const pkg = useQuery({ queryKey: inventoryKeys.package(name), queryFn: ({ signal }) => inventoryApi.package(name, signal) });
   const back = <Anchor component={Link} to="/packages">← All packages</Anchor>;
+  const canManagePatching = useCan('can_manage_patching');
+  const hasPatching = useHasModule('patching');
+  const canPatch = canManagePatching && hasPatching;
+  const [patching, setPatching] = useState(false);
 
   if (pkg.error instanceof ApiError && pkg.error.status === 404) {
     return (
@@ -96,11 +106,19 @@ function PackageView({ name }: { name: string }) {
 
   return (
     <Page title={name} description={back}
-      actions={pkg.data ? <PackageStatusBadge status={fleetStatus(pkg.data)} /> : undefined}
+      actions={pkg.data ? (
+        <>
+          <PackageStatusBadge status={fleetStatus(pkg.data)} />
+          {canPatch && pkg.data.outdated_hosts > 0 ? <Button onClick={() => setPatching(true)}>Patch this package</Button> : null}
+        </>
+      ) : undefined}
     >
       {summary}
       {/* Loaded beside the package, not after it: a missing package answers 404 to both. */}
       <PackageHosts name={name} />
+      {canPatch ? (
+        <LazyPatchWizard opened={patching} onClose={() => setPatching(false)} setup={{ mode: 'trigger', patchType: 'patch_package', packages: [name] }} />
+      ) : null}
     </Page>
   );
 }

@@ -119,6 +119,21 @@ describe('a package', () => {
     expect(screen.queryAllByRole('button').map((b) => b.textContent)).not.toContainEqual(expect.stringMatching(WRITE_WORDS));
   });
 
+  it('offers a patch manager to patch the package on the hosts that need it', async () => {
+    stubApi({
+      'GET /me/context': { body: { ...READ_ONLY, permissions: [...READ_ONLY.permissions, 'can_manage_patching'], modules: ['patching'] } },
+      'GET /packages/libstdc%2B%2B6': { body: PACKAGES.packages[0] }, 'GET /packages/libstdc%2B%2B6/hosts': { body: HOSTS },
+    });
+    const user = userEvent.setup();
+    renderRoutes(routes, '/packages/libstdc%2B%2B6');
+
+    await user.click(await screen.findByRole('button', { name: 'Patch this package' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Patch libstdc++6' });
+    const hosts = await within(dialog).findByRole('group', { name: 'Hosts' });
+    expect(within(hosts).getAllByRole('checkbox')).toHaveLength(1); // db-01 is up to date
+    expect(within(hosts).getByRole('checkbox', { name: /web-01/ })).toBeChecked();
+  });
+
   it('says when no host has the package', async () => {
     const missing = { status: 404, body: { error: 'Package not found', code: 'not_found' } };
     stubApi({ 'GET /me/context': { body: ME }, 'GET /packages/nope': missing, 'GET /packages/nope/hosts': missing });

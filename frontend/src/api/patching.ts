@@ -1,0 +1,243 @@
+/**
+ * Patching (chalicelib/patching/routes.py, docs/patching.md): patch runs (list, one run, trigger, approve, retry
+ * validation, stop, delete), the Timing preview, the Patching dashboard, policies with their assignments and
+ * exclusions, and the one-time ticket that opens the browser WebSocket for a run's live log.
+ * Runs need the `patching` module, policies `patching_policies`; reading needs `can_view_hosts`, writing
+ * `can_manage_patching`.
+ */
+import { api } from './client';
+
+export type PatchType = 'patch_all' | 'patch_package';
+
+export type PatchRunStatus =
+  | 'pending_validation' | 'pending_approval' | 'validated' | 'approved' | 'scheduled' | 'queued' | 'running'
+  | 'completed' | 'failed' | 'cancelled' | 'dry_run_completed' | 'timed_out' | 'agent_disconnected';
+
+/** A run as GET /patching/runs lists it (runs.py view()). */
+export interface PatchRun {
+  id: string;
+  host_id: string;
+  host_name: string | null;
+  patch_type: PatchType;
+  package_names: string[];
+  dry_run: boolean;
+  status: PatchRunStatus | (string & {});
+  /** Username; null for automation. */
+  initiated_by: string | null;
+  approved_by: string | null;
+  created_at: string;
+  updated_at?: string | null;
+  scheduled_at: string | null;
+  started_at: string | null;
+  completed_at: string | null;
+  policy_name: string | null;
+  /** On an execution run: the validation (or approval) run it was approved from. */
+  validation_run_id: string | null;
+  /** On an approved run: the execution run its approval created. */
+  execution_run_id: string | null;
+  /** Packages the dry run would change beyond those asked for. */
+  extra_deps_count: number;
+  error_message: string | null;
+  schedule_override?: 'immediate' | null;
+  deletable: boolean;
+  approvable: boolean;
+}
+
+export interface PolicySnapshot {
+  policy_id?: string | null;
+  name: string;
+  patch_delay_type: PatchDelayType;
+  delay_minutes?: number | null;
+  fixed_time?: string | null;
+  timezone?: string | null;
+}
+
+export interface AffectedPackage {
+  name: string;
+  version?: string | null;
+  action?: string | null;
+}
+
+/** GET /patching/runs/{id}: the list view plus its output, packages affected, policy snapshot and host. */
+export interface PatchRunDetail extends PatchRun {
+  policy_id: string | null;
+  policy_snapshot: PolicySnapshot | null;
+  packages_affected: AffectedPackage[] | null;
+  shell_output: string;
+  /** The number of the last output chunk stored (the live log's chunks carry the next ones). */
+  output_seq: number;
+  output_truncated: boolean | null;
+  cancelled_by: string | null;
+  /** After a completed run: the host's next inventory report is awaited, or has arrived. */
+  post_patch: 'awaiting_report' | 'report_received' | null;
+  host: { id: string; friendly_name?: string | null; hostname?: string | null; last_report_at?: string | null; exists: boolean };
+}
+
+export interface RunsPage {
+  items: PatchRun[];
+  next_cursor: string | null;
+}
+
+/** GET /patching/runs filters: a status (or `active`: queued + running), a type, one host. */
+export interface RunsQuery {
+  status?: string | undefined;
+  type?: PatchType | undefined;
+  host_id?: string | undefined;
+}
+
+/** GET /patching/dashboard: counts by status (plus `total` and `active`) and the latest runs. */
+export interface PatchingDashboard {
+  totals: Record<string, number>;
+  recent: PatchRun[];
+}
+
+/** POST /patching/trigger body: one run per host. */
+export interface TriggerRequest {
+  host_ids: string[];
+  patch_type: PatchType;
+  package_names?: string[];
+  dry_run?: boolean;
+  pending_approval?: boolean;
+  schedule_override?: 'immediate';
+}
+
+export interface TriggeredRun {
+  patch_run_id: string;
+  host_id: string;
+  host_name: string | null;
+  status: PatchRunStatus;
+  run_at: string | null;
+}
+
+export interface TriggerResult {
+  message: string;
+  runs: TriggeredRun[];
+}
+
+/** POST /patching/runs/{id}/approve answer: the new execution run. */
+export interface ApproveResult {
+  message: string;
+  patch_run_id: string;
+  validation_run_id: string;
+  status: PatchRunStatus;
+  run_at: string | null;
+}
+
+/** GET /patching/preview-run?host_id=: when a run triggered now on the host would fire, and by which policy. */
+export interface RunPreview {
+  host_id: string;
+  host_name: string | null;
+  run_at_iso: string;
+  immediate: boolean;
+  policy_id: string | null;
+  policy_name: string;
+  patch_delay_type: PatchDelayType;
+  delay_minutes: number | null;
+  fixed_time: string | null;
+  timezone: string;
+}
+
+export type PatchDelayType = 'immediate' | 'delayed' | 'fixed_time';
+
+export interface PatchPolicy {
+  id: string;
+  name: string;
+  description: string | null;
+  patch_delay_type: PatchDelayType;
+  delay_minutes: number | null;
+  /** "HH:MM" in `timezone` (or the organisation's when empty). */
+  fixed_time: string | null;
+  timezone: string | null;
+  assignment_count: number;
+  created_at: string | null;
+  updated_at: string | null;
+}
+
+export interface PolicyAssignment {
+  id: string;
+  target_type: 'host' | 'host_group';
+  target_id: string;
+  target_name: string | null;
+  created_at: string;
+}
+
+export interface PolicyExclusion {
+  host_id: string;
+  host_name: string | null;
+  created_at: string;
+}
+
+export interface PatchPolicyDetail extends PatchPolicy {
+  assignments: PolicyAssignment[];
+  exclusions: PolicyExclusion[];
+}
+
+/** The body of POST /patching/policies and PUT /patching/policies/{id}. */
+export interface PolicyWrite {
+  name: string;
+  description: string | null;
+  patch_delay_type: PatchDelayType;
+  delay_minutes: number | null;
+  fixed_time: string | null;
+  /** null: the organisation's timezone. */
+  timezone: string | null;
+}
+
+export interface WsTicket {
+  ticket: string;
+  expires_at: string;
+}
+
+const run = (id: string, suffix = '') => `/patching/runs/${encodeURIComponent(id)}${suffix}`;
+const policy = (id: string, suffix = '') => `/patching/policies/${encodeURIComponent(id)}${suffix}`;
+
+export const patchingApi = {
+  dashboard: (signal?: AbortSignal) => api.get<PatchingDashboard>('/patching/dashboard', { signal }),
+  runs: (query: RunsQuery, cursor: string | null, limit: number, signal?: AbortSignal) =>
+    api.get<RunsPage>('/patching/runs', { query: { status: query.status, type: query.type, host_id: query.host_id, limit, cursor }, signal }),
+  run: (id: string, signal?: AbortSignal) => api.get<PatchRunDetail>(run(id), { signal }),
+  trigger: (body: TriggerRequest) => api.post<TriggerResult>('/patching/trigger', body),
+  approve: (id: string, scheduleOverride?: 'immediate') =>
+    api.post<ApproveResult>(run(id, '/approve'), scheduleOverride ? { schedule_override: scheduleOverride } : {}),
+  retryValidation: (id: string) => api.post<{ message: string }>(run(id, '/retry-validation')),
+  stop: (id: string) => api.post<{ message: string }>(run(id, '/stop')),
+  remove: (id: string) => api.delete<{ message: string }>(run(id)),
+  preview: (hostId: string, signal?: AbortSignal) => api.get<RunPreview>('/patching/preview-run', { query: { host_id: hostId }, signal }),
+
+  policies: (signal?: AbortSignal) => api.get<{ items: PatchPolicy[] }>('/patching/policies', { signal }),
+  policy: (id: string, signal?: AbortSignal) => api.get<PatchPolicyDetail>(policy(id), { signal }),
+  createPolicy: (body: PolicyWrite) => api.post<PatchPolicy>('/patching/policies', body),
+  updatePolicy: (id: string, body: PolicyWrite) => api.put<PatchPolicy>(policy(id), body),
+  removePolicy: (id: string) => api.delete<{ message: string }>(policy(id)),
+  addAssignment: (id: string, body: { target_type: 'host' | 'host_group'; target_id: string }) =>
+    api.post<PolicyAssignment>(policy(id, '/assignments'), body),
+  removeAssignment: (id: string, assignmentId: string) => api.delete<{ message: string }>(policy(id, `/assignments/${encodeURIComponent(assignmentId)}`)),
+  addExclusion: (id: string, hostId: string) => api.post<PolicyExclusion>(policy(id, '/exclusions'), { host_id: hostId }),
+  removeExclusion: (id: string, hostId: string) => api.delete<{ message: string }>(policy(id, `/exclusions/${encodeURIComponent(hostId)}`)),
+
+  /** A one-time ticket (30 s) for one browser WebSocket connection (chalicelib/realtime/routes.py). */
+  wsTicket: () => api.post<WsTicket>('/ws/tickets'),
+};
+
+/** The browser WebSocket's address on this origin (`/api/v1/ws`, as infra/definition.py WEBSOCKET_PATHS), with the ticket. */
+export function webSocketUrl(ticket: string, location: Pick<Location, 'protocol' | 'host'> = window.location): string {
+  const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+  return `${scheme}://${location.host}${api.url('/ws', { ticket })}`;
+}
+
+export const patchingKeys = {
+  all: ['patching'] as const,
+  dashboard: ['patching', 'dashboard'] as const,
+  /** Every runs list (a prefix). */
+  runLists: ['patching', 'runs', 'list'] as const,
+  runs: (query: RunsQuery, limit: number) => ['patching', 'runs', 'list', query, limit] as const,
+  run: (id: string) => ['patching', 'runs', 'detail', id] as const,
+  /** The Timing step's previews of several hosts (one query). */
+  previews: (hostIds: string[]) => ['patching', 'previews', hostIds] as const,
+  /** The wizard's dry runs (one query polling them all). */
+  dryRuns: (runIds: string[]) => ['patching', 'dry-runs', runIds] as const,
+  /** The hosts that need a package's update (the wizard's Hosts step). */
+  packageHosts: (name: string) => ['patching', 'package-hosts', name] as const,
+  policies: ['patching', 'policies'] as const,
+  policy: (id: string) => ['patching', 'policies', id] as const,
+};

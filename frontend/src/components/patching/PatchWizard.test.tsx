@@ -1,0 +1,163 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { beforeEach, describe, expect, it } from 'vitest';
+
+import type { PatchRunDetail } from '../../api/patching';
+import { ME, renderRoutes, stubApi } from '../../test/render';
+import PatchWizard from './PatchWizard';
+import type { WizardSetup } from './wizard';
+
+const PATCHER = { ...ME, permissions: ['can_view_hosts', 'can_view_packages', 'can_manage_patching'], modules: ['patching'] };
+
+function routesFor(setup: WizardSetup) {
+  return [
+    { path: '/', element: <PatchWizard opened onClose={() => undefined} setup={setup} /> },
+    { path: '/patching/*', element: <p>Landed</p> },
+  ];
+}
+
+function steps() {
+  const list = screen.getByRole('list', { name: 'Steps' });
+  return within(list).getAllByRole('listitem').map((item) => ({ text: item.textContent, current: item.getAttribute('aria-current') === 'step', skipped: item.dataset.skipped === 'true' }));
+}
+
+const PREVIEW = {
+  host_id: 'h1', host_name: 'web-01', run_at_iso: '2026-03-11T03:00:00Z', immediate: false, policy_id: 'p1', policy_name: 'Nightly',
+  patch_delay_type: 'fixed_time', delay_minutes: null, fixed_time: '03:00', timezone: 'Europe/London',
+};
+
+function dryRun(id: string, hostId: string, status: string, extra: Partial<PatchRunDetail> = {}) {
+  return {
+    id, host_id: hostId, host_name: hostId, patch_type: 'patch_package', package_names: ['curl'], dry_run: true, status, initiated_by: 'root', approved_by: null,
+    created_at: '2026-03-10T10:00:00Z', scheduled_at: null, started_at: null, completed_at: null, policy_name: 'Nightly', validation_run_id: null,
+    execution_run_id: null, extra_deps_count: 0, error_message: null, deletable: true, approvable: true, policy_id: null, policy_snapshot: null,
+    packages_affected: null, shell_output: '', output_seq: 0, output_truncated: false, cancelled_by: null, post_patch: null,
+    host: { id: hostId, exists: true }, ...extra,
+  };
+}
+
+beforeEach(() => {
+  document.cookie = 'csrf_token=c1; Path=/';
+});
+
+describe('the Patch Wizard', () => {
+  it('patch_all on one host opens at Timing, skips the package steps, and queues with the override', async () => {
+    const calls = stubApi({
+      'GET /me/context': { body: PATCHER },
+      'GET /patching/preview-run': { body: PREVIEW },
+      'POST /patching/trigger': { status: 201, body: { message: 'Patch run queued', runs: [{ patch_run_id: 'n1', host_id: 'h1', host_name: 'web-01', status: 'queued', run_at: null }] } },
+    });
+    const user = userEvent.setup();
+    const { router } = renderRoutes(routesFor({ mode: 'trigger', patchType: 'patch_all', hosts: [{ id: 'h1', name: 'web-01' }], packages: [] }));
+
+    const dialog = await screen.findByRole('dialog', { name: 'Patch all packages on web-01' });
+    expect(steps()).toEqual([
+      { text: '1. Hosts (skipped)', current: false, skipped: true },
+      { text: '2. Packages (skipped)', current: false, skipped: true },
+      { text: '3. Validate (skipped)', current: false, skipped: true },
+      { text: '4. Timing', current: true, skipped: false },
+      { text: '5. Approval (skipped)', current: false, skipped: true },
+      { text: '6. Submit', current: false, skipped: false },
+    ]);
+    expect(within(dialog).queryByRole('button', { name: 'Back' })).not.toBeInTheDocument();
+    expect(await within(dialog).findByText('Runs at 03:00 Europe/London via Nightly')).toBeInTheDocument();
+    await user.click(within(dialog).getByRole('checkbox', { name: 'Run immediately' }));
+    await user.click(screen.getByTestId('wizard-next'));
+
+    expect(steps().find((s) => s.current)?.text).toBe('6. Submit');
+    expect(within(dialog).getByText('Immediately (override)')).toBeInTheDocument();
+    await user.click(within(dialog).getByRole('button', { name: 'Back' }));
+    expect(steps().find((s) => s.current)?.text).toBe('4. Timing');
+    await user.click(screen.getByTestId('wizard-next'));
+    expect(screen.getByTestId('wizard-submit')).toHaveTextContent('Queue & patch');
+    await user.click(screen.getByTestId('wizard-submit'));
+
+    await waitFor(() => expect(router.state.location.pathname).toBe('/patching/runs/n1'));
+    expect(calls.find((c) => c.method === 'POST')).toEqual({
+      method: 'POST', path: '/patching/trigger', body: { host_ids: ['h1'], patch_type: 'patch_all', schedule_override: 'immediate' },
+    });
+  });
+
+  it('from a package: picks the hosts that need it, runs the dry run, then approves only the validated run', async () => {
+    const calls = stubApi({
+      'GET /me/context': { body: PATCHER },
+      'GET /packages/curl/hosts': {
+        body: {
+          hosts: [
+            { host_id: 'h1', friendly_name: 'web-01', name: 'curl', current_version: '8.4', available_version: '8.5', needs_update: true, is_security_update: true },
+            { host_id: 'h2', friendly_name: 'db-01', name: 'curl', current_version: '8.4', available_version: '8.5', needs_update: true, is_security_update: false },
+            { host_id: 'h3', friendly_name: 'ok-01', name: 'curl', current_version: '8.5', available_version: '', needs_update: false, is_security_update: false },
+          ],
+          next_cursor: null,
+        },
+      },
+      'POST /patching/trigger': {
+        status: 201,
+        body: { message: '2 patch runs created', runs: [
+          { patch_run_id: 'v1', host_id: 'h1', host_name: 'web-01', status: 'pending_validation', run_at: null },
+          { patch_run_id: 'v2', host_id: 'h2', host_name: 'db-01', status: 'pending_validation', run_at: null },
+        ] },
+      },
+      'GET /patching/runs/v1': { body: dryRun('v1', 'h1', 'validated', {
+        extra_deps_count: 1, shell_output: 'Inst curl\nInst libcurl4\n',
+        packages_affected: [{ name: 'curl', version: '8.5', action: 'upgrade' }, { name: 'libcurl4', version: '8.5', action: 'upgrade' }],
+      }) },
+      'GET /patching/runs/v2': { body: dryRun('v2', 'h2', 'failed', { error_message: 'E: Unable to lock the administration directory' }) },
+      'GET /patching/preview-run': { body: { ...PREVIEW, immediate: true, policy_name: 'Default', patch_delay_type: 'immediate' } },
+      'POST /patching/runs/v1/approve': { status: 201, body: { message: 'Patch run approved', patch_run_id: 'e1', validation_run_id: 'v1', status: 'queued', run_at: null } },
+    });
+    const user = userEvent.setup();
+    const { router } = renderRoutes(routesFor({ mode: 'trigger', patchType: 'patch_package', packages: ['curl'] }));
+
+    const dialog = await screen.findByRole('dialog', { name: 'Patch curl' });
+    expect(steps().map((s) => s.skipped)).toEqual([false, true, false, false, false, false]);
+    const hosts = await within(dialog).findByRole('group', { name: 'Hosts' });
+    expect(within(hosts).getAllByRole('checkbox').map((c) => (c as HTMLInputElement).checked)).toEqual([true, true]);
+    expect(within(hosts).queryByText('ok-01')).not.toBeInTheDocument();
+    await user.click(screen.getByTestId('wizard-next'));
+
+    expect(steps().find((s) => s.current)?.text).toBe('3. Validate');
+    expect(screen.getByTestId('wizard-next')).toBeDisabled();
+    await user.click(screen.getByTestId('wizard-dry-run'));
+    expect(await within(dialog).findByText('E: Unable to lock the administration directory')).toBeInTheDocument();
+    expect(await within(dialog).findByText('libcurl4 8.5 (extra dep)')).toBeInTheDocument();
+    expect(within(dialog).getByText('Extra deps')).toBeInTheDocument();
+    await waitFor(() => expect(screen.getByTestId('wizard-next')).toBeEnabled());
+    await user.click(screen.getByTestId('wizard-next'));
+
+    expect(steps().find((s) => s.current)?.text).toBe('4. Timing');
+    expect(await within(dialog).findByText('Runs immediately')).toBeInTheDocument();
+    expect(within(dialog).queryByText('db-01')).not.toBeInTheDocument(); // its dry run failed
+    await user.click(screen.getByTestId('wizard-next'));
+    expect(within(dialog).getByRole('radio', { name: /Approve & patch now/ })).toBeChecked();
+    await user.click(screen.getByTestId('wizard-next'));
+
+    expect(within(dialog).getByText(/db-01 \(dry run failed\)/)).toBeInTheDocument();
+    await user.click(screen.getByTestId('wizard-submit'));
+
+    await waitFor(() => expect(router.state.location.pathname).toBe('/patching/runs/e1'));
+    const writes = calls.filter((c) => c.method !== 'GET');
+    expect(writes).toEqual([
+      { method: 'POST', path: '/patching/trigger', body: { host_ids: ['h1', 'h2'], patch_type: 'patch_package', package_names: ['curl'], dry_run: true } },
+      { method: 'POST', path: '/patching/runs/v1/approve', body: {} },
+    ]);
+  });
+
+  it('approve mode approves the run with Timing and Submit only, and keeps a refusal in view', async () => {
+    const calls = stubApi({
+      'GET /me/context': { body: PATCHER },
+      'GET /patching/preview-run': { body: PREVIEW },
+      'POST /patching/runs/r1/approve': { status: 409, body: { error: 'Only validated, pending validation or pending approval runs can be approved', code: 'not_approvable' } },
+    });
+    const user = userEvent.setup();
+    renderRoutes(routesFor({ mode: 'approve', runs: [{ id: 'r1', host_id: 'h1', host_name: 'web-01', patch_type: 'patch_all', package_names: [], status: 'pending_approval' }] }));
+
+    const dialog = await screen.findByRole('dialog', { name: 'Approve patch run on web-01' });
+    expect(steps().filter((s) => !s.skipped).map((s) => s.text)).toEqual(['4. Timing', '6. Submit']);
+    await user.click(screen.getByTestId('wizard-next'));
+    await user.click(screen.getByTestId('wizard-submit'));
+
+    expect(await within(dialog).findByText('Only validated, pending validation or pending approval runs can be approved')).toBeInTheDocument();
+    expect(calls.filter((c) => c.method === 'POST')).toEqual([{ method: 'POST', path: '/patching/runs/r1/approve', body: {} }]);
+  });
+});

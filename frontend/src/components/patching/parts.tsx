@@ -1,0 +1,28 @@
+/** Badges of the patching screens: a run's status, its "Extra deps" pill, the post-patch report pill. */
+import { Badge } from '@mantine/core';
+
+import { plural } from '../format';
+import { statusColor, statusLabel } from './logic';
+
+export function RunStatusBadge({ status, testId }: { status: string; testId?: string }) {
+  return (
+    <Badge color={statusColor(status)} variant="light" tt="none" miw="max-content" data-testid={testId} data-status={status}>
+      {statusLabel(status)}
+    </Badge>
+  );
+}
+
+export function ExtraDepsPill({ count }: { count: number }) {
+  if (count <= 0) return null;
+  return (
+    <Badge color="orange" variant="outline" size="sm" tt="none" miw="max-content" title={`The dry run would also change ${plural(count, 'other package')}`}>
+      Extra deps
+    </Badge>
+  );
+}
+
+export function PostPatchPill({ state }: { state: 'awaiting_report' | 'report_received' | null }) {
+  if (state === 'awaiting_report') return <Badge color="yellow" variant="dot" tt="none" miw="max-content">Awaiting inventory report</Badge>;
+  if (state === 'report_received') return <Badge color="green" variant="dot" tt="none" miw="max-content">New report received</Badge>;
+  return null;
+}

@@ -1,0 +1,201 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+
+import { routes as appRoutes } from '../../router';
+import { ME, renderRoutes, stubApi } from '../../test/render';
+import { PATCHER, patchRun, READER } from './fixtures.test-data';
+import PatchingPage from './index';
+import { stubWebSocket } from './testSocket.test-data';
+
+const routes = [{ path: '/patching/*', element: <PatchingPage /> }];
+
+const RUNS = {
+  items: [
+    patchRun('r1', 'pending_validation', { dry_run: true }),
+    patchRun('r2', 'validated', { dry_run: true, host_id: 'h2', host_name: 'db-01', extra_deps_count: 2 }),
+    patchRun('r3', 'completed', { host_id: 'h3', host_name: 'mail-01', patch_type: 'patch_all', package_names: [], started_at: '2026-03-10T10:01:00Z' }),
+    patchRun('r4', 'pending_approval', { host_id: 'h4', host_name: 'app-01', patch_type: 'patch_all', package_names: [] }),
+  ],
+  next_cursor: null,
+};
+
+function runsRequests(): URL[] {
+  return vi.mocked(fetch).mock.calls.map(([input]) => new URL(input instanceof Request ? input.url : input.toString(), 'http://localhost'))
+    .filter((url) => url.pathname === '/api/v1/patching/runs');
+}
+
+function row(name: string): HTMLElement {
+  return screen.getByRole('link', { name }).closest('tr')!;
+}
+
+beforeEach(() => {
+  document.cookie = 'csrf_token=c1; Path=/';
+  stubWebSocket();
+});
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+});
+
+describe('Runs & History', () => {
+  it('keeps the filters in the URL, asks the server for them, and clears them', async () => {
+    stubApi({ 'GET /me/context': { body: PATCHER }, 'GET /patching/runs': () => ({ body: { items: [], next_cursor: null } }) });
+    const user = userEvent.setup();
+    const { router } = renderRoutes(routes, '/patching?tab=runs&status=failed');
+
+    expect(await screen.findByRole('tab', { name: 'Runs & History', selected: true })).toBeInTheDocument();
+    expect(screen.getByLabelText('Status')).toHaveValue('failed');
+    expect(await screen.findByRole('heading', { name: 'No runs match your filters' })).toBeInTheDocument();
+    expect(runsRequests()[0]?.searchParams.get('status')).toBe('failed');
+    expect(runsRequests()[0]?.searchParams.get('limit')).toBe('25');
+
+    await user.selectOptions(screen.getByLabelText('Type'), 'patch_all');
+    await waitFor(() => expect(router.state.location.search).toBe('?tab=runs&status=failed&type=patch_all'));
+    await waitFor(() => expect(runsRequests().at(-1)?.searchParams.get('type')).toBe('patch_all'));
+
+    await user.selectOptions(screen.getByLabelText('Rows per page'), '100');
+    await waitFor(() => expect(runsRequests().at(-1)?.searchParams.get('limit')).toBe('100'));
+    expect(window.localStorage.getItem('patching-runs-limit')).toBe('100');
+
+    await user.click(screen.getAllByRole('button', { name: 'Clear filters' })[0]!);
+    await waitFor(() => expect(router.state.location.search).toBe('?tab=runs'));
+    expect(await screen.findByRole('heading', { name: 'No patch runs yet' })).toBeInTheDocument();
+    expect(screen.getByText('Patch runs triggered from the Overview tab or from host detail pages will appear here.')).toBeInTheDocument();
+  });
+
+  it('offers each row the actions its status allows, retries a dry run and bulk-deletes with a result banner', async () => {
+    const calls = stubApi({
+      'GET /me/context': { body: PATCHER }, 'GET /patching/runs': () => ({ body: RUNS }),
+      'POST /patching/runs/r1/retry-validation': { status: 202, body: { message: 'Validation retried' } },
+      'DELETE /patching/runs/r1': { body: { message: 'Patch run deleted' } },
+      'DELETE /patching/runs/r2': { status: 409, body: { error: 'A running run cannot be deleted; stop it instead', code: 'not_deletable' } },
+    });
+    const user = userEvent.setup();
+    renderRoutes(routes, '/patching?tab=runs');
+
+    await screen.findByRole('link', { name: 'web-01' });
+    const buttons = (name: string) => within(row(name)).queryAllByRole('button').map((b) => b.textContent);
+    expect(buttons('web-01')).toEqual(['Retry', 'Skip & patch', 'Delete']);
+    expect(buttons('db-01')).toEqual(['Approve', 'Delete']);
+    expect(buttons('app-01')).toEqual(['Approve', 'Delete']);
+    expect(buttons('mail-01')).toEqual([]);
+    for (const name of ['web-01', 'db-01', 'mail-01', 'app-01']) expect(within(row(name)).getByRole('link', { name: 'View' })).toBeInTheDocument();
+    expect(within(row('db-01')).getByText('Extra deps')).toBeInTheDocument();
+    expect(within(row('mail-01')).getByText('Patch all')).toBeInTheDocument();
+    expect(within(row('web-01')).getByText('curl, openssl (dry run)')).toBeInTheDocument();
+    expect(within(row('mail-01')).queryByRole('checkbox')).not.toBeInTheDocument();
+
+    await user.click(within(row('web-01')).getByRole('button', { name: 'Retry' }));
+    await waitFor(() => expect(calls.some((c) => c.method === 'POST' && c.path === '/patching/runs/r1/retry-validation')).toBe(true));
+
+    await user.click(within(row('web-01')).getByRole('checkbox'));
+    await user.click(within(row('db-01')).getByRole('checkbox'));
+    await user.click(screen.getByRole('button', { name: 'Delete 2 selected' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Delete 2 patch runs?' });
+    await user.click(within(dialog).getByRole('button', { name: 'Delete 2 runs' }));
+
+    expect(await screen.findByText('Deleted 1, 1 failed')).toBeInTheDocument();
+    expect(screen.getByText('db-01: A running run cannot be deleted; stop it instead')).toBeInTheDocument();
+    expect(calls.filter((c) => c.method === 'DELETE').map((c) => c.path)).toEqual(['/patching/runs/r1', '/patching/runs/r2']);
+  });
+
+  it('shows a reader the runs with View only', async () => {
+    const calls = stubApi({ 'GET /me/context': { body: READER }, 'GET /patching/runs': { body: RUNS } });
+    renderRoutes(routes, '/patching?tab=runs');
+
+    await screen.findByRole('link', { name: 'web-01' });
+    expect(screen.getAllByRole('link', { name: 'View' })).toHaveLength(4);
+    expect(screen.queryByRole('checkbox')).not.toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: /retry|skip|approve|delete|patch hosts/i })).not.toBeInTheDocument();
+    expect(calls.every((c) => c.method === 'GET')).toBe(true);
+  });
+});
+
+describe('the Patching page', () => {
+  it('is in the navigation with the module, and its overview cards link to the runs filtered', async () => {
+    stubApi({
+      'GET /me/context': { body: PATCHER },
+      'GET /patching/dashboard': { body: { totals: { total: 12, active: 2, queued: 1, running: 1, scheduled: 3, pending_approval: 1, completed: 7, failed: 1 }, recent: RUNS.items } },
+    });
+    renderRoutes(appRoutes, '/patching');
+
+    expect(await screen.findByRole('heading', { level: 1, name: 'Patching' })).toBeInTheDocument();
+    expect(within(screen.getByRole('navigation', { name: 'Main' })).getByRole('link', { name: 'Patching' })).toHaveAttribute('aria-current', 'page');
+    expect(await screen.findByRole('link', { name: 'Failed' })).toHaveAttribute('href', '/patching?tab=runs&status=failed');
+    expect(screen.getByRole('link', { name: 'Active' })).toHaveAttribute('href', '/patching?tab=runs&status=active');
+    expect(screen.getByRole('article', { name: 'Total runs' })).toHaveTextContent('12');
+    expect(screen.getByRole('button', { name: 'Patch hosts' })).toBeInTheDocument();
+    expect(await screen.findByRole('table', { name: 'Recent patch runs' })).toBeInTheDocument();
+  });
+
+  it('is hidden without the module, and says so at its address', async () => {
+    stubApi({ 'GET /me/context': { body: { ...ME, modules: [] } } });
+    renderRoutes(appRoutes, '/patching');
+
+    expect(await screen.findByText('Upgrade required')).toBeInTheDocument();
+    expect(within(screen.getByRole('navigation', { name: 'Main' })).queryByRole('link', { name: 'Patching' })).not.toBeInTheDocument();
+  });
+});
+
+describe('Policies', () => {
+  const POLICY = {
+    id: 'p1', name: 'Nightly', description: 'Production window', patch_delay_type: 'fixed_time', delay_minutes: null, fixed_time: '03:00',
+    timezone: 'Europe/London', assignment_count: 2, created_at: '2026-01-01T00:00:00Z', updated_at: null,
+  };
+
+  it('needs the Plus plan', async () => {
+    stubApi({ 'GET /me/context': { body: { ...PATCHER, modules: ['patching'] } } });
+    renderRoutes(routes, '/patching?tab=policies');
+    expect(await screen.findByText('Upgrade required')).toBeInTheDocument();
+    expect(screen.getByText('Plus')).toBeInTheDocument();
+  });
+
+  it('shows the server\'s module refusal as Upgrade required', async () => {
+    stubApi({
+      'GET /me/context': { body: PATCHER },
+      'GET /patching/policies': { status: 403, body: { error: 'module not available in your plan', code: 'module_not_available' } },
+    });
+    renderRoutes(routes, '/patching?tab=policies');
+    expect(await screen.findByText('Upgrade required')).toBeInTheDocument();
+  });
+
+  it('lists policies, opens one\'s assignments and shows a refused assignment inline', async () => {
+    const calls = stubApi({
+      'GET /me/context': { body: PATCHER },
+      'GET /patching/policies': { body: { items: [POLICY] } },
+      'GET /patching/policies/p1': { body: { ...POLICY,
+        assignments: [
+          { id: 'a1', target_type: 'host', target_id: 'h1', target_name: 'web-01', created_at: '2026-01-02T00:00:00Z' },
+          { id: 'a2', target_type: 'host_group', target_id: 'g1', target_name: 'Production', created_at: '2026-01-03T00:00:00Z' },
+        ],
+        exclusions: [{ host_id: 'h9', host_name: 'legacy-01', created_at: '2026-01-04T00:00:00Z' }] } },
+      'GET /hosts': { body: { hosts: [], next_cursor: null } },
+      'GET /host-groups': { body: { groups: [{ id: 'g1', name: 'Production', description: null, color: '#E03131', created_at: null, updated_at: null }] } },
+      'POST /patching/policies/p1/assignments': { status: 409, body: { error: 'This target is already assigned to a policy', code: 'already_assigned' } },
+      'DELETE /patching/policies/p1/assignments/a1': { body: { message: 'Assignment removed' } },
+    });
+    const user = userEvent.setup();
+    const { router } = renderRoutes(routes, '/patching?tab=policies');
+
+    const table = await screen.findByRole('table', { name: 'Patch policies' });
+    expect(within(table).getByText('Fixed time 03:00 Europe/London')).toBeInTheDocument();
+    await user.click(within(table).getByRole('button', { name: '2 assignments' }));
+    expect(router.state.location.search).toBe('?tab=policies&policy=p1');
+
+    const panel = await screen.findByRole('region', { name: 'Nightly: applied to' });
+    expect(within(panel).getByText('Host: web-01')).toBeInTheDocument();
+    expect(within(panel).getByText('Group: Production')).toBeInTheDocument();
+    expect(within(panel).getByText(/legacy-01/)).toBeInTheDocument();
+
+    await user.click(within(panel).getByText('Host group'));
+    await user.click(within(panel).getByRole('textbox', { name: 'Host group' }));
+    await user.click(await screen.findByRole('option', { name: 'Production', hidden: true }));
+    await user.click(within(panel).getByRole('button', { name: 'Add' }));
+    expect(await within(panel).findByRole('alert')).toHaveTextContent('This target is already assigned to a policy');
+    expect(calls.find((c) => c.method === 'POST')?.body).toEqual({ target_type: 'host_group', target_id: 'g1' });
+
+    await user.click(within(panel).getByRole('button', { name: 'Remove Host: web-01' }));
+    await waitFor(() => expect(calls.some((c) => c.method === 'DELETE' && c.path === '/patching/policies/p1/assignments/a1')).toBe(true));
+  });
+});
