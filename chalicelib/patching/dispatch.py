@@ -17,7 +17,7 @@ from chalicelib.core import clock, errors
 from chalicelib.core.observability import logger, metrics
 from chalicelib.core.settings import get_settings
 from chalicelib.host import service as host_service
-from chalicelib.patching import model, run_store, stream
+from chalicelib.patching import model, notify, run_store, stream
 from chalicelib.patching.events import PatchRunDue
 from chalicelib.realtime import agents as realtime_agents
 
@@ -84,11 +84,11 @@ def handle_due(event: PatchRunDue, *, now: datetime | None = None) -> str:
         _fail(event.tenant_id, run, "The host was deleted", now)
         return "failed: host deleted"
     if not (agent and agent.get("ws_connected")):
-        return _retry_later(event, run, now)
+        return _retry_later(event, run, now, api_id=host["api_id"])
     return _send(event, run, agent, now)
 
 
-def _retry_later(event: PatchRunDue, run: dict[str, Any], now: datetime) -> str:
+def _retry_later(event: PatchRunDue, run: dict[str, Any], now: datetime, *, api_id: str) -> str:
     if event.attempt + 1 >= model.OFFLINE_RETRY_LIMIT:
         hours = model.OFFLINE_RETRY_LIMIT * model.OFFLINE_RETRY_SECONDS // 3600
         _fail(event.tenant_id, run, f"The host's agent was not connected for {hours} hours; the run was not sent", now)
@@ -101,8 +101,28 @@ def _retry_later(event: PatchRunDue, run: dict[str, Any], now: datetime) -> str:
     queue.send(get_settings().agent_commands_queue_url,
                {**event.model_dump(), "attempt": int(retried["attempt"]), "requested_at": clock.iso(now)},
                delay_seconds=model.OFFLINE_RETRY_SECONDS)
+    # The agent's record lists the runs waiting for it, so its next connection sends them at once (dispatch_waiting).
+    host_service.record_agent_state(api_id, {}, add={"waiting_patch_runs": {run["run_id"]}})
     metrics.add_metric(name="PatchRunOfflineRetries", unit="Count", value=1)
     return "retry: agent offline"
+
+
+def dispatch_waiting(agent: dict[str, Any]) -> int:
+    """An agent connected: send now the runs that were waiting for it (each as a new attempt, so the 5-minute retry
+    already queued becomes stale). Returns how many were sent."""
+    sent = 0
+    for run_id in sorted(agent.get("waiting_patch_runs") or ()):
+        run = run_store.get(agent["tenant_id"], run_id, consistent=True)
+        if run is None or run["status"] not in model.DISPATCHABLE or run["host_id"] != agent["host_id"]:
+            continue
+        bumped = run_store.update(agent["tenant_id"], run, {"updated_at": clock.iso(clock.now())}, add={"attempt": 1},
+                                  condition="#status = :expected AND attempt = :attempt",
+                                  condition_values={":attempt": int(run.get("attempt") or 0)})
+        if bumped is not None:
+            enqueue(agent["tenant_id"], {**run, "attempt": int(bumped["attempt"])})
+            sent += 1
+    host_service.record_agent_state(agent["api_id"], {}, remove=("waiting_patch_runs",))
+    return sent
 
 
 def _send(event: PatchRunDue, run: dict[str, Any], agent: dict[str, Any], now: datetime) -> str:
@@ -139,3 +159,4 @@ def _fail(tenant_id: str, run: dict[str, Any], message: str, now: datetime) -> N
         return
     logger.info("patch run failed before dispatch", extra={"run_id": run["run_id"], "reason": message})
     stream.push_done(tenant_id, failed)
+    notify.run_event(tenant_id, "patch_run_failed", failed)

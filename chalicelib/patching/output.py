@@ -7,7 +7,7 @@ from chalicelib.agent_protocol.dry_run import parse_dry_run
 from chalicelib.core import clock, errors
 from chalicelib.core.observability import logger, metrics
 from chalicelib.host import service as host_service
-from chalicelib.patching import model, run_store, stream
+from chalicelib.patching import model, notify, run_store, stream
 from chalicelib.patching.schemas import OutputRequest
 
 RECOVERABLE = (model.TIMED_OUT, model.AGENT_DISCONNECTED)  # the agent is evidently still at work
@@ -46,6 +46,8 @@ def _started(agent: dict[str, Any], run: dict[str, Any]) -> dict[str, Any]:
     started = run_store.update(tenant_id, run, {"started_at": run.get("started_at") or now, "last_output_at": now, "updated_at": now})
     if started is not None:
         stream.push_status(tenant_id, started)
+        if not run.get("started_at"):
+            notify.run_event(tenant_id, "patch_run_started", started)
     return {"ok": True}
 
 
@@ -129,9 +131,14 @@ def _final(agent: dict[str, Any], run: dict[str, Any], body: OutputRequest) -> d
         run_store.update(tenant_id, written, {"output_truncated": True}, condition="attribute_exists(pk)")
     host_service.record_agent_state(agent["api_id"], {}, remove=("patch_run_id",), condition="patch_run_id = :c_run",
                                     condition_values={":c_run": run["run_id"]})
+    status = written["status"]  # a run the user stopped stays cancelled whatever the agent reports
     if status == model.COMPLETED:
         host_service.update_host_record(tenant_id, run["host_id"], {"awaiting_post_patch_report_run_id": run["run_id"]})
     metrics.add_metric(name=f"PatchRuns_{status}", unit="Count", value=1)
     logger.info("patch run finished", extra={"run_id": run["run_id"], "status": status})
     stream.push_done(tenant_id, written)
+    if status == model.COMPLETED:
+        notify.run_event(tenant_id, "patch_run_completed", written)
+    elif status == model.FAILED:
+        notify.run_event(tenant_id, "patch_run_failed", written)
     return {"ok": True}

@@ -10,7 +10,7 @@ from chalicelib.core import clock, errors, ids
 from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.host import service as host_service
-from chalicelib.patching import dispatch, model, policies, run_store, stream, timing
+from chalicelib.patching import dispatch, model, notify, policies, run_store, stream, timing
 from chalicelib.patching.schemas import TriggerRequest
 from chalicelib.realtime import agents as realtime_agents
 from chalicelib.user import service as user_service
@@ -142,6 +142,7 @@ def approve(ctx: TenantContext, *, run_id: str, schedule_override: str | None) -
         dispatch.cancel_schedule(source)
     run_store.put_new(ctx.tenant_id, [execution])
     _start(ctx, execution, fires=fires, now=now)
+    notify.run_event(ctx.tenant_id, "patch_run_approved", execution, approved_by=approver, validation_run_id=run_id)
     audit.record(ctx, tenant_id=ctx.tenant_id, action="patch_run_approved", target_type="patch_run", target_id=run_id,
                  details={"execution_run_id": execution["run_id"], "host_id": host["host_id"]})
     return {"message": "Patch run approved", "patch_run_id": execution["run_id"], "validation_run_id": run_id, "status": status,
@@ -176,6 +177,7 @@ def stop(ctx: TenantContext, *, run_id: str) -> dict[str, Any]:
     if not sent:
         run_store.update(ctx.tenant_id, stopped, {"cancelled_via": "db_only"})
     stream.push_status(ctx.tenant_id, stopped)
+    notify.run_event(ctx.tenant_id, "patch_run_cancelled", stopped, reason="stopped", cancelled_by=stopped.get("cancelled_by"))
     audit.record(ctx, tenant_id=ctx.tenant_id, action="patch_run_stopped", target_type="patch_run", target_id=run_id,
                  details={"host_id": run["host_id"]})
     return {"message": "Stop requested", "patch_run_id": run_id, "cancelled_via": "agent_signal" if sent else "db_only"}
@@ -189,6 +191,7 @@ def delete(ctx: TenantContext, *, run_id: str) -> None:
                               code="not_deletable")
     run_store.delete(ctx.tenant_id, run)
     dispatch.cancel_schedule(run)
+    notify.run_event(ctx.tenant_id, "patch_run_cancelled", run, reason="deleted")
     audit.record(ctx, tenant_id=ctx.tenant_id, action="patch_run_cancelled", target_type="patch_run", target_id=run_id,
                  details={"host_id": run["host_id"], "status": run["status"], "patch_type": run["patch_type"]})
 
@@ -248,6 +251,7 @@ def mark_disconnected(tenant_id: str, run_id: str) -> bool:
     except errors.Conflict:
         return False
     stream.push_done(tenant_id, ended)
+    notify.run_event(tenant_id, "patch_run_failed", ended)
     return True
 
 
@@ -275,5 +279,6 @@ def sweep_stalled(*, now: datetime | None = None) -> dict[str, int]:
             except errors.Conflict:
                 continue
             stream.push_done(tenant_id, ended)
+            notify.run_event(tenant_id, "patch_run_failed", ended)
             timed_out += 1
     return {"timed_out": timed_out, "extended": extended}

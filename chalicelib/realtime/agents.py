@@ -47,6 +47,10 @@ def open_connection(agent: dict[str, Any], *, connection_id: str, headers: dict[
                                                       "ws_connected_since": clock.iso(now), "ws_secure": secure},
                                     remove=presence.WATCH_FIELDS)
     presence.mark_online(agent)
+    if agent.get("waiting_patch_runs"):  # patch runs retried while it was away go now, not at their next 5-minute retry
+        from chalicelib.patching import dispatch as patch_dispatch
+
+        patch_dispatch.dispatch_waiting(agent)
     logger.info("agent connected", extra={"tenant_id": agent["tenant_id"], "api_id": agent["api_id"], "connection_id": connection_id})
 
 

@@ -189,9 +189,27 @@ def test_an_offline_host_keeps_its_run_queued_and_it_is_retried_every_five_minut
     assert commands.deliver(0) == "dropped: stale attempt"  # the first message again: stale
     from tests.factories.websocket import connect_agent
 
-    connect_agent(agent, "agent-conn-1")
+    connect_agent(agent, "agent-conn-1")  # reconnecting sends the waiting run now, as a new attempt
+    now_message = commands.due()[-1]
+    assert now_message["delay"] == 0 and now_message["message"]["attempt"] == 2
     assert commands.deliver() == "sent"
+    assert commands.deliver(-2) == "dropped: stale attempt"  # the 5-minute retry, when it comes
     assert [m["patch_run_id"] for m in agent_messages(pushed, "run_patch")] == [run_id]
+
+
+def test_run_events_are_recorded_for_alerts(admin, agent, commands):
+    from chalicelib.events import service as events
+
+    source = _trigger(admin, agent, patch_type="patch_package", package_names=[f"pkg{i}" for i in range(7)], pending_approval=True)
+    run_id = admin.post(f"/api/v1/patching/runs/{source['patch_run_id']}/approve", {}).json_body["patch_run_id"]
+    commands.deliver()
+    _output(agent, run_id, "started")
+    _output(agent, run_id, "failed", output="E: x\n", error_message="E" * 400)
+    recorded = {e["type"]: e for e in events.recent(admin.tenant.tenant_id)}
+    assert set(recorded) == {"patch_run_approved", "patch_run_started", "patch_run_failed"}
+    failed = recorded["patch_run_failed"]
+    assert failed["severity"] == "error" and failed["data"]["host_name"] == "web-01" and len(failed["data"]["error"]) == 300
+    assert failed["data"]["packages"] == "pkg0, pkg1, pkg2, pkg3, pkg4 ... and 2 more" and failed["data"]["policy_name"] == "Default"
 
 
 def test_an_offline_host_fails_its_run_after_the_retry_bound(admin, agent, commands, monkeypatch):
