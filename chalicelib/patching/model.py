@@ -26,6 +26,7 @@ STATUSES: Final = (PENDING_VALIDATION, PENDING_APPROVAL, VALIDATED, APPROVED, SC
                    CANCELLED, DRY_RUN_COMPLETED, TIMED_OUT, AGENT_DISCONNECTED)
 # `active` in the runs filter, as the reference's deep link: waiting to be sent or running.
 ACTIVE: Final = (QUEUED, RUNNING)
+AWAITING_APPROVAL: Final = (PENDING_APPROVAL, VALIDATED)  # the dashboard's "Awaiting approval"
 TERMINAL: Final = frozenset({COMPLETED, FAILED, CANCELLED, DRY_RUN_COMPLETED, TIMED_OUT, AGENT_DISCONNECTED, VALIDATED, APPROVED})
 
 # What each action may start from. A status change is a write conditioned on the status read, so of two

@@ -15,9 +15,10 @@ VIEW, MANAGE = "can_view_hosts", "can_manage_patching"
 RUNS, POLICIES = "patching", "patching_policies"
 
 
-@route(bp, "/patching/dashboard", summary="Runs by status and the latest runs", tags=TAGS, permission=VIEW, module=RUNS)
+@route(bp, "/patching/dashboard", summary="Runs by status (also `active`, `awaiting_approval`) and the latest runs (`recent=false`: counts only)",
+       tags=TAGS, permission=VIEW, module=RUNS)
 def patching_dashboard(request: Request) -> dict:
-    return runs.dashboard(request.ctx)
+    return runs.dashboard(request.ctx, with_recent=request.query.get("recent", "true").lower() not in ("false", "0", "no"))
 
 
 @route(bp, "/patching/runs", summary="Patch runs, newest first (status: a status or `active`; type; host_id; cursor pages)", tags=TAGS,

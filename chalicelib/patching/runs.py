@@ -211,7 +211,7 @@ def get(ctx: TenantContext, *, run_id: str) -> dict[str, Any]:
     return data
 
 
-STATUS_FILTERS = {**{s: (s,) for s in model.STATUSES}, "active": model.ACTIVE}
+STATUS_FILTERS = {**{s: (s,) for s in model.STATUSES}, "active": model.ACTIVE, "awaiting_approval": model.AWAITING_APPROVAL}
 
 
 def list_(ctx: TenantContext, *, limit: int, cursor: str | None, status: str | None, patch_type: str | None,
@@ -227,12 +227,15 @@ def list_(ctx: TenantContext, *, limit: int, cursor: str | None, status: str | N
     return {"items": [view(run) for run in items], "next_cursor": next_cursor}
 
 
-def dashboard(ctx: TenantContext) -> dict[str, Any]:
-    """Counts by status (one read) and the latest runs (one read)."""
+def dashboard(ctx: TenantContext, *, with_recent: bool = True) -> dict[str, Any]:
+    """Counts by status (one read) and, unless asked not to, the latest runs (one read)."""
     counts = {status: max(0, n) for status, n in run_store.stats(ctx.tenant_id).items()}
     totals = {status: counts.get(status, 0) for status in model.STATUSES}
     totals["total"] = counts.get("total", 0)
     totals["active"] = sum(totals[s] for s in model.ACTIVE)
+    totals["awaiting_approval"] = sum(totals[s] for s in model.AWAITING_APPROVAL)
+    if not with_recent:
+        return {"totals": totals}
     recent, _ = run_store.list_page(ctx.tenant_id, limit=10, cursor=None)
     return {"totals": totals, "recent": [view(run) for run in recent]}
 

@@ -193,6 +193,8 @@ const policy = (id: string, suffix = '') => `/patching/policies/${encodeURICompo
 
 export const patchingApi = {
   dashboard: (signal?: AbortSignal) => api.get<PatchingDashboard>('/patching/dashboard', { signal }),
+  /** The counts only (the main dashboard's cards): no read of the latest runs. */
+  counts: (signal?: AbortSignal) => api.get<Pick<PatchingDashboard, 'totals'>>('/patching/dashboard?recent=false', { signal }),
   runs: (query: RunsQuery, cursor: string | null, limit: number, signal?: AbortSignal) =>
     api.get<RunsPage>('/patching/runs', { query: { status: query.status, type: query.type, host_id: query.host_id, limit, cursor }, signal }),
   run: (id: string, signal?: AbortSignal) => api.get<PatchRunDetail>(run(id), { signal }),
@@ -228,6 +230,8 @@ export function webSocketUrl(ticket: string, location: Pick<Location, 'protocol'
 export const patchingKeys = {
   all: ['patching'] as const,
   dashboard: ['patching', 'dashboard'] as const,
+  /** The counts alone (the main dashboard's cards), a different answer from `dashboard`. */
+  counts: ['patching', 'dashboard', 'counts'] as const,
   /** Every runs list (a prefix). */
   runLists: ['patching', 'runs', 'list'] as const,
   runs: (query: RunsQuery, limit: number) => ['patching', 'runs', 'list', query, limit] as const,

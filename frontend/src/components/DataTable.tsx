@@ -49,6 +49,11 @@ interface DataTableProps<T> {
   loadingLabel?: string;
   /** Below this width the table scrolls sideways (default 560). */
   minWidth?: number;
+  /**
+   * Each row as a card instead of the table (narrow screens): a list named by the caption, one item per row, with the
+   * same loading, error, empty and pagination handling.
+   */
+  renderCard?: ((row: T) => ReactNode) | undefined;
 }
 
 const visuallyHidden: CSSProperties = {
@@ -102,7 +107,7 @@ function SparsePageNotice({ pagination, fetching }: { pagination: CursorPaginati
 }
 
 export function DataTable<T>(props: DataTableProps<T>) {
-  const { caption, showCaption = false, columns, rows, rowKey, sort, onSortChange, pagination, fetching = false, error, onRetry, minWidth = 560 } = props;
+  const { caption, showCaption = false, columns, rows, rowKey, sort, onSortChange, pagination, fetching = false, error, onRetry, minWidth = 560, renderCard } = props;
 
   if (error && !rows) return <ErrorState error={error} title={`Could not load ${caption.toLowerCase()}`} {...(onRetry ? { onRetry } : {})} />;
   if (!rows) return <LoadingState label={props.loadingLabel ?? `Loading ${caption.toLowerCase()}…`} />;
@@ -116,45 +121,51 @@ export function DataTable<T>(props: DataTableProps<T>) {
   return (
     <div>
       {error ? <ErrorState error={error} {...(onRetry ? { onRetry } : {})} /> : null}
-      <Table.ScrollContainer minWidth={minWidth}>
-        <Table striped highlightOnHover verticalSpacing="sm" aria-busy={fetching} style={{ opacity: fetching ? 0.6 : 1 }}>
-          <caption style={showCaption ? { textAlign: 'left', captionSide: 'top', fontWeight: 600 } : visuallyHidden}>{caption}</caption>
-          <Table.Thead>
-            <Table.Tr>
-              {columns.map((column) => {
-                const direction = sort?.key === column.key ? sort.direction : null;
-                return (
-                  <Table.Th key={column.key} scope="col" style={{ ...cellStyle(column), width: column.width }}
-                    aria-sort={column.sortable ? (direction ? ARIA_SORT[direction] : 'none') : undefined}
-                  >
-                    {column.sortable && onSortChange ? (
-                      <UnstyledButton onClick={() => onSortChange(nextSort(sort, column.key))} fw={700} fz="sm">
-                        <Group gap={4} wrap="nowrap" component="span">
-                          {column.header}
-                          <SortIcon direction={direction} />
-                        </Group>
-                      </UnstyledButton>
-                    ) : (
-                      column.header
-                    )}
-                  </Table.Th>
-                );
-              })}
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {rows.map((row) => (
-              <Table.Tr key={rowKey(row)}>
-                {columns.map((column) => (
-                  <Table.Td key={column.key} style={cellStyle(column)}>
-                    {column.cell(row)}
-                  </Table.Td>
-                ))}
+      {renderCard ? (
+        <Stack component="ul" aria-label={caption} aria-busy={fetching} gap="sm" style={{ listStyle: 'none', padding: 0, margin: 0, opacity: fetching ? 0.6 : 1 }}>
+          {rows.map((row) => <li key={rowKey(row)}>{renderCard(row)}</li>)}
+        </Stack>
+      ) : (
+        <Table.ScrollContainer minWidth={minWidth}>
+          <Table striped highlightOnHover verticalSpacing="sm" aria-busy={fetching} style={{ opacity: fetching ? 0.6 : 1 }}>
+            <caption style={showCaption ? { textAlign: 'left', captionSide: 'top', fontWeight: 600 } : visuallyHidden}>{caption}</caption>
+            <Table.Thead>
+              <Table.Tr>
+                {columns.map((column) => {
+                  const direction = sort?.key === column.key ? sort.direction : null;
+                  return (
+                    <Table.Th key={column.key} scope="col" style={{ ...cellStyle(column), width: column.width }}
+                      aria-sort={column.sortable ? (direction ? ARIA_SORT[direction] : 'none') : undefined}
+                    >
+                      {column.sortable && onSortChange ? (
+                        <UnstyledButton onClick={() => onSortChange(nextSort(sort, column.key))} fw={700} fz="sm">
+                          <Group gap={4} wrap="nowrap" component="span">
+                            {column.header}
+                            <SortIcon direction={direction} />
+                          </Group>
+                        </UnstyledButton>
+                      ) : (
+                        column.header
+                      )}
+                    </Table.Th>
+                  );
+                })}
               </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
+            </Table.Thead>
+            <Table.Tbody>
+              {rows.map((row) => (
+                <Table.Tr key={rowKey(row)}>
+                  {columns.map((column) => (
+                    <Table.Td key={column.key} style={cellStyle(column)}>
+                      {column.cell(row)}
+                    </Table.Td>
+                  ))}
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+      )}
       {pagination && (pagination.hasNext || pagination.hasPrevious) ? (
         <Group justify="space-between" mt="sm" component="nav" aria-label={`${caption} pages`}>
           <Text size="sm" c="dimmed">

@@ -418,6 +418,9 @@ def test_the_dashboard_counts_runs_by_status(admin, agent, commands):
     _output(agent, run_id, "failed", output="x", error_message="boom")
     totals = admin.get("/api/v1/patching/dashboard").json_body["totals"]
     assert totals["total"] == 2 and totals["pending_approval"] == 1 and totals["failed"] == 1 and totals["running"] == 0
+    assert totals["awaiting_approval"] == 1
+    assert admin.get("/api/v1/patching/dashboard?recent=false").json_body == {"totals": totals}
+    assert len(admin.get("/api/v1/patching/runs?status=awaiting_approval").json_body["items"]) == 1
 
 
 @pytest.mark.parametrize("body,message", [

@@ -1,6 +1,6 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import type { PatchRunDetail } from '../../api/patching';
 import { ME, renderRoutes, stubApi } from '../../test/render';
@@ -38,6 +38,10 @@ function dryRun(id: string, hostId: string, status: string, extra: Partial<Patch
 
 beforeEach(() => {
   document.cookie = 'csrf_token=c1; Path=/';
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
 });
 
 describe('the Patch Wizard', () => {
@@ -159,5 +163,51 @@ describe('the Patch Wizard', () => {
 
     expect(await within(dialog).findByText('Only validated, pending validation or pending approval runs can be approved')).toBeInTheDocument();
     expect(calls.filter((c) => c.method === 'POST')).toEqual([{ method: 'POST', path: '/patching/runs/r1/approve', body: {} }]);
+  });
+
+  it('approves a batch in one pass: a Timing row per host, a Submit row per run, and hands the outcome back instead of navigating', async () => {
+    const errors = vi.spyOn(console, 'error');
+    const calls = stubApi({
+      'GET /me/context': { body: PATCHER },
+      'GET /patching/preview-run': () => ({ body: PREVIEW }),
+      'POST /patching/runs/r1/approve': { status: 201, body: { message: 'Patch run approved', patch_run_id: 'e1', validation_run_id: 'r1', status: 'queued', run_at: null } },
+      'POST /patching/runs/r2/approve': { status: 409, body: { error: 'Already approved', code: 'not_approvable' } },
+      'POST /patching/runs/r3/approve': { status: 201, body: { message: 'Patch run approved', patch_run_id: 'e3', validation_run_id: 'r3', status: 'scheduled', run_at: null } },
+    });
+    const onSubmitted = vi.fn();
+    const onClose = vi.fn();
+    const setup: WizardSetup = {
+      mode: 'approve',
+      runs: [
+        { id: 'r1', host_id: 'h1', host_name: 'web-01', patch_type: 'patch_package', package_names: ['curl'], status: 'validated' },
+        { id: 'r2', host_id: 'h1', host_name: 'web-01', patch_type: 'patch_all', package_names: [], status: 'pending_approval' },
+        { id: 'r3', host_id: 'h2', host_name: 'db-01', patch_type: 'patch_all', package_names: [], status: 'pending_approval' },
+      ],
+    };
+    const user = userEvent.setup();
+    const { router } = renderRoutes([{ path: '/', element: <PatchWizard opened onClose={onClose} setup={setup} onSubmitted={onSubmitted} /> }]);
+
+    const dialog = await screen.findByRole('dialog', { name: 'Approve 3 patch runs' });
+    await within(dialog).findAllByText('Runs at 03:00 Europe/London via Nightly');
+    expect(within(dialog).getAllByTestId('timing-when')).toHaveLength(2);
+    await user.click(within(dialog).getByRole('checkbox', { name: 'Run immediately on web-01' }));
+    await user.click(screen.getByTestId('wizard-next'));
+    const rows = within(dialog).getAllByRole('row').slice(1).map((row) => [...row.querySelectorAll('td')].map((td) => td.textContent));
+    expect(rows).toEqual([
+      ['web-01', 'curl', 'Immediately (override)'],
+      ['web-01', 'Patch all', 'Immediately (override)'],
+      ['db-01', 'Patch all', 'As the policy says (see Timing)'],
+    ]);
+    await user.click(screen.getByTestId('wizard-submit'));
+
+    await waitFor(() => expect(onSubmitted).toHaveBeenCalledWith({ done: 2, failed: [{ name: 'web-01', message: 'Already approved' }] }));
+    expect(onClose).toHaveBeenCalled();
+    expect(router.state.location.pathname).toBe('/');
+    expect(calls.filter((c) => c.method === 'POST').map((c) => [c.path, c.body])).toEqual([
+      ['/patching/runs/r1/approve', { schedule_override: 'immediate' }],
+      ['/patching/runs/r2/approve', { schedule_override: 'immediate' }],
+      ['/patching/runs/r3/approve', {}],
+    ]);
+    expect(errors).not.toHaveBeenCalled(); // no duplicate React keys for the host with two runs
   });
 });

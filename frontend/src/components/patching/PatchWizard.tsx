@@ -19,13 +19,18 @@ import { extraDeps, previewLabel, statusLabel } from './logic';
 import { ExtraDepsPill, RunStatusBadge } from './parts';
 import {
   afterSubmitPath, firstStep, nextStep, patchedHostIds, previousStep, stepApplies, STEPS, submitPlan, type ApprovalChoice, type DryRun,
-  type StepKey, type SubmitPlan, type WizardSetup,
+  type StepKey, type SubmitPlan, type WizardResult, type WizardSetup,
 } from './wizard';
 
 export interface PatchWizardProps {
   opened: boolean;
   onClose: () => void;
   setup: WizardSetup;
+  /**
+   * Report the outcome instead of going to the runs: the wizard closes after submitting, even when some runs were
+   * refused (Runs & History's bulk approve shows "Approved 5, 1 failed").
+   */
+  onSubmitted?: ((result: WizardResult) => void) | undefined;
 }
 
 const DRY_RUN_POLL_MS = 2_000;
@@ -43,11 +48,11 @@ function wizardTitle(setup: WizardSetup): string {
   return setup.packages.length === 1 && !setup.choosePackagesOf ? `Patch ${setup.packages[0] ?? ''}` : 'Patch packages';
 }
 
-export default function PatchWizard({ opened, onClose, setup }: PatchWizardProps) {
+export default function PatchWizard({ opened, onClose, setup, onSubmitted }: PatchWizardProps) {
   return (
     <Modal opened={opened} onClose={onClose} title={wizardTitle(setup)} size="xl" closeButtonProps={{ 'aria-label': 'Close' }}>
       {/* Mounted only while open, so each opening starts again. */}
-      {opened ? <WizardBody setup={setup} onClose={onClose} /> : null}
+      {opened ? <WizardBody setup={setup} onClose={onClose} onSubmitted={onSubmitted} /> : null}
     </Modal>
   );
 }
@@ -81,6 +86,8 @@ interface DryRunResult {
 
 interface Outcome {
   hostId: string;
+  /** Approving: the run approved (`runId` is the run its approval created). */
+  sourceRunId?: string;
   ok: boolean;
   runId?: string;
   status?: string;
@@ -103,9 +110,10 @@ async function execute(plan: SubmitPlan): Promise<Outcome[]> {
     return settled.map((result, index) => {
       const item = plan.items[index];
       const hostId = item?.hostId ?? '';
+      const sourceRunId = item?.runId ?? '';
       return result.status === 'fulfilled'
-        ? { hostId, ok: true, runId: result.value.patch_run_id, status: result.value.status }
-        : { hostId, ok: false, error: errorMessage(result.reason) };
+        ? { hostId, sourceRunId, ok: true, runId: result.value.patch_run_id, status: result.value.status }
+        : { hostId, sourceRunId, ok: false, error: errorMessage(result.reason) };
     });
   }
   const outcomes: Outcome[] = [];
@@ -120,7 +128,7 @@ async function execute(plan: SubmitPlan): Promise<Outcome[]> {
   return outcomes;
 }
 
-function WizardBody({ setup, onClose }: { setup: WizardSetup; onClose: () => void }) {
+function WizardBody({ setup, onClose, onSubmitted }: { setup: WizardSetup; onClose: () => void; onSubmitted: PatchWizardProps['onSubmitted'] }) {
   const toast = useToast();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
@@ -147,6 +155,7 @@ function WizardBody({ setup, onClose }: { setup: WizardSetup; onClose: () => voi
     ...(packageHosts.data ?? []).map((h): [string, string] => [h.host_id, hostLabel(h)]),
     ...picked,
   ]);
+  const nameOf = (id: string) => names.get(id) ?? id;
   const [packages, setPackages] = useState<string[]>(() => (trigger?.choosePackagesOf ? [] : trigger?.packages ?? []));
   const [validation, setValidation] = useState<'dry_run' | 'skip'>('dry_run');
   const [dryRunIds, setDryRunIds] = useState<{ runId: string; hostId: string }[] | null>(null);
@@ -199,6 +208,11 @@ function WizardBody({ setup, onClose }: { setup: WizardSetup; onClose: () => voi
     onSuccess: (done) => {
       void queryClient.invalidateQueries({ queryKey: patchingKeys.all });
       const failed = done.filter((o) => !o.ok);
+      if (onSubmitted) {
+        onSubmitted({ done: done.length - failed.length, failed: failed.map((o) => ({ name: nameOf(o.hostId), message: o.error ?? 'Not sent' })) });
+        onClose();
+        return;
+      }
       if (failed.length === 0) {
         toast.show({ tone: 'success', message: submitMessage(plan, done.length) });
         onClose();
@@ -211,7 +225,6 @@ function WizardBody({ setup, onClose }: { setup: WizardSetup; onClose: () => voi
     onError: (error) => toast.show({ tone: 'error', title: 'Not submitted', message: errorMessage(error) }),
   });
 
-  const nameOf = (id: string) => names.get(id) ?? id;
   const canGoOn = stepReady(step, { hostIds, packages, validation, dryRuns, patched });
   const next = nextStep(setup, step);
   const back = previousStep(setup, step);
@@ -530,37 +543,39 @@ function TimingStep({ hostIds, nameOf, immediate, onImmediate }: {
         indeterminate={!allNow && hostIds.some((id) => immediate.has(id))}
         onChange={(e) => onImmediate(e.currentTarget.checked ? new Set(hostIds) : new Set())}
       />
-      <Table>
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th scope="col">Host</Table.Th>
-            <Table.Th scope="col">When</Table.Th>
-            {hostIds.length > 1 ? <Table.Th scope="col">Override</Table.Th> : null}
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {hostIds.map((id, index) => {
-            const preview = previews.data?.[index];
-            let when: ReactNode;
-            if (immediate.has(id)) when = 'Runs immediately (override)';
-            else if (preview?.status === 'fulfilled') when = previewLabel(preview.value);
-            else if (preview?.status === 'rejected') when = <Text span size="sm" c="red">{errorMessage(preview.reason)}</Text>;
-            else if (previews.error) when = <Text span size="sm" c="red">{errorMessage(previews.error)}</Text>;
-            else when = <Text span size="sm" c="dimmed">Working out…</Text>;
-            return (
-              <Table.Tr key={id}>
-                <Table.Td>{nameOf(id)}</Table.Td>
-                <Table.Td data-testid="timing-when">{when}</Table.Td>
-                {hostIds.length > 1 ? (
-                  <Table.Td>
-                    <Checkbox aria-label={`Run immediately on ${nameOf(id)}`} checked={immediate.has(id)} onChange={(e) => toggle(id, e.currentTarget.checked)} />
-                  </Table.Td>
-                ) : null}
-              </Table.Tr>
-            );
-          })}
-        </Table.Tbody>
-      </Table>
+      <Box mah={360} style={SCROLL}>
+        <Table>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th scope="col">Host</Table.Th>
+              <Table.Th scope="col">When</Table.Th>
+              {hostIds.length > 1 ? <Table.Th scope="col">Override</Table.Th> : null}
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {hostIds.map((id, index) => {
+              const preview = previews.data?.[index];
+              let when: ReactNode;
+              if (immediate.has(id)) when = 'Runs immediately (override)';
+              else if (preview?.status === 'fulfilled') when = previewLabel(preview.value);
+              else if (preview?.status === 'rejected') when = <Text span size="sm" c="red">{errorMessage(preview.reason)}</Text>;
+              else if (previews.error) when = <Text span size="sm" c="red">{errorMessage(previews.error)}</Text>;
+              else when = <Text span size="sm" c="dimmed">Working out…</Text>;
+              return (
+                <Table.Tr key={id}>
+                  <Table.Td>{nameOf(id)}</Table.Td>
+                  <Table.Td data-testid="timing-when">{when}</Table.Td>
+                  {hostIds.length > 1 ? (
+                    <Table.Td>
+                      <Checkbox aria-label={`Run immediately on ${nameOf(id)}`} checked={immediate.has(id)} onChange={(e) => toggle(id, e.currentTarget.checked)} />
+                    </Table.Td>
+                  ) : null}
+                </Table.Tr>
+              );
+            })}
+          </Table.Tbody>
+        </Table>
+      </Box>
     </Stack>
   );
 }
@@ -584,18 +599,19 @@ function SubmitStep({ setup, plan, patched, packages, nameOf, immediate, approva
   setup: WizardSetup; plan: SubmitPlan; patched: string[]; packages: string[]; nameOf: (id: string) => string; immediate: Set<string>;
   approval: ApprovalChoice; onApproval: (value: ApprovalChoice) => void; outcomes: Outcome[] | null; dryRuns: DryRun[] | null;
 }) {
-  const what = (hostId: string): string => {
-    if (setup.mode === 'approve') {
-      const found = setup.runs.find((r) => r.host_id === hostId);
-      return found?.patch_type === 'patch_package' ? found.package_names.join(', ') : 'Patch all';
-    }
-    return setup.patchType === 'patch_all' ? 'Patch all' : packages.join(', ');
-  };
+  // One row per run approved (a host may have several), else one per host.
+  const rows: { key: string; hostId: string; what: string; outcome: Outcome | undefined }[] = setup.mode === 'approve'
+    ? setup.runs.map((r) => ({
+      key: r.id, hostId: r.host_id, what: r.patch_type === 'patch_package' ? r.package_names.join(', ') : 'Patch all',
+      outcome: outcomes?.find((o) => o.sourceRunId === r.id),
+    }))
+    : patched.map((id) => ({
+      key: id, hostId: id, what: setup.patchType === 'patch_all' ? 'Patch all' : packages.join(', '), outcome: outcomes?.find((o) => o.hostId === id),
+    }));
   const when = (hostId: string): string => {
     if (plan.kind === 'leave' || (plan.kind === 'trigger' && plan.requests.some((r) => r.pending_approval))) return 'Waits for approval';
     return immediate.has(hostId) ? 'Immediately (override)' : 'As the policy says (see Timing)';
   };
-  const outcomeOf = (hostId: string) => outcomes?.find((o) => o.hostId === hostId);
   const skipped = plan.kind === 'approve' ? plan.skipped : [];
   return (
     <Stack gap="sm">
@@ -607,31 +623,30 @@ function SubmitStep({ setup, plan, patched, packages, nameOf, immediate, approva
       {plan.kind === 'leave' ? (
         <Alert color="blue" variant="light">The validated dry runs stay in Runs &amp; History, where a reviewer approves them.</Alert>
       ) : null}
-      <Table>
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th scope="col">Host</Table.Th>
-            <Table.Th scope="col">Patch</Table.Th>
-            <Table.Th scope="col">When</Table.Th>
-            {outcomes ? <Table.Th scope="col">Result</Table.Th> : null}
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {patched.map((id) => {
-            const outcome = outcomeOf(id);
-            return (
-              <Table.Tr key={id}>
-                <Table.Td>{nameOf(id)}</Table.Td>
-                <Table.Td style={{ overflowWrap: 'anywhere' }}>{what(id)}</Table.Td>
-                <Table.Td>{when(id)}</Table.Td>
+      <Box mah={360} style={SCROLL}>
+        <Table>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th scope="col">Host</Table.Th>
+              <Table.Th scope="col">Patch</Table.Th>
+              <Table.Th scope="col">When</Table.Th>
+              {outcomes ? <Table.Th scope="col">Result</Table.Th> : null}
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {rows.map(({ key, hostId, what, outcome }) => (
+              <Table.Tr key={key}>
+                <Table.Td>{nameOf(hostId)}</Table.Td>
+                <Table.Td style={{ overflowWrap: 'anywhere' }}>{what}</Table.Td>
+                <Table.Td>{when(hostId)}</Table.Td>
                 {outcomes ? (
                   <Table.Td>{outcome?.ok ? <RunStatusBadge status={outcome.status ?? ''} /> : <Text span size="sm" c="red">{outcome?.error ?? 'Not sent'}</Text>}</Table.Td>
                 ) : null}
               </Table.Tr>
-            );
-          })}
-        </Table.Tbody>
-      </Table>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Box>
       {skipped.length > 0 ? (
         <Alert color="yellow" variant="light" title={`${plural(skipped.length, 'host')} will not be patched`}>
           {skipped.map((d) => `${nameOf(d.hostId)} (dry run ${statusLabel(d.status).toLowerCase()})`).join(', ')}. Their runs stay in Runs &amp; History.

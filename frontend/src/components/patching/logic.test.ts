@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import type { PatchRun } from '../../api/patching';
-import { extraDeps, previewLabel, rowActions, runPollInterval, runsHref, runTypeLabel, startedAt } from './logic';
+import { bulkEligible, bulkResultTitle, extraDeps, previewLabel, rowActions, runPollInterval, runsHref, runTypeLabel, startedAt } from './logic';
 
 function run(status: string, overrides: Partial<PatchRun> = {}): Pick<PatchRun, 'status' | 'patch_type' | 'deletable'> {
   const deletable = ['queued', 'pending_validation', 'pending_approval', 'validated', 'approved', 'scheduled'].includes(status);
@@ -68,5 +68,28 @@ describe('polling a run (C11.13)', () => {
     expect(runPollInterval({ status: 'completed', post_patch: 'report_received' }, false)).toBe(false);
     expect(runPollInterval({ status: 'failed', post_patch: null }, false)).toBe(false);
     expect(runPollInterval(undefined, false)).toBe(false);
+  });
+});
+
+describe('bulk selection (C11.10)', () => {
+  it('lets a run join the delete set when not started, the approve set when awaiting a decision', () => {
+    const flags = (status: string) => ({
+      deletable: ['queued', 'pending_validation', 'pending_approval', 'validated', 'approved', 'scheduled'].includes(status),
+      approvable: ['validated', 'pending_validation', 'pending_approval'].includes(status),
+    });
+    const sets = (status: string) => (['delete', 'approve'] as const).filter((set) => bulkEligible(flags(status), set));
+    expect(sets('validated')).toEqual(['delete', 'approve']);
+    expect(sets('pending_validation')).toEqual(['delete', 'approve']);
+    expect(sets('pending_approval')).toEqual(['delete', 'approve']);
+    expect(sets('approved')).toEqual(['delete']);
+    expect(sets('scheduled')).toEqual(['delete']);
+    expect(sets('running')).toEqual([]);
+    expect(sets('completed')).toEqual([]);
+  });
+
+  it('titles the result banner with the failures, if any', () => {
+    expect(bulkResultTitle('Approved', 5, 1)).toBe('Approved 5, 1 failed');
+    expect(bulkResultTitle('Approved', 3, 0)).toBe('Approved 3');
+    expect(bulkResultTitle('Deleted', 0, 2)).toBe('Deleted 0, 2 failed');
   });
 });

@@ -49,6 +49,7 @@ export function statusColor(status: string): string {
 export const STATUS_FILTERS: { value: string; label: string }[] = [
   { value: '', label: 'All' },
   { value: 'active', label: 'Active' },
+  { value: 'awaiting_approval', label: 'Awaiting approval' },
   { value: 'queued', label: 'Queued' },
   { value: 'pending_validation', label: 'Pending validation' },
   { value: 'pending_approval', label: 'Pending approval' },
@@ -128,6 +129,22 @@ export function rowActions(run: Pick<PatchRun, 'status' | 'patch_type' | 'deleta
   }
   actions.push('view');
   return actions;
+}
+
+/** The two selection sets of Runs & History (C11.10), independent of each other. */
+export type BulkSet = 'delete' | 'approve';
+
+/**
+ * Whether a run can join a selection set: delete takes the runs not started yet (the server's `deletable`), approve
+ * those awaiting a decision — validated, pending validation, pending approval (the server's `approvable`).
+ */
+export function bulkEligible(run: Pick<PatchRun, 'deletable' | 'approvable'>, set: BulkSet): boolean {
+  return set === 'delete' ? run.deletable : run.approvable;
+}
+
+/** A bulk action's banner title (C11.10): "Approved 5", "Approved 5, 1 failed", "Deleted 0, 2 failed". */
+export function bulkResultTitle(verb: string, done: number, failed: number): string {
+  return `${verb} ${done}${failed > 0 ? `, ${failed} failed` : ''}`;
 }
 
 /** How often a run's page asks for it again (C11.13); false: not at all. */

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 
-import { afterSubmitPath, firstStep, nextStep, previousStep, STEPS, stepApplies, submitPlan, type PlanInput, type WizardSetup } from './wizard';
+import {
+  afterSubmitPath, firstStep, nextStep, patchedHostIds, previousStep, STEPS, stepApplies, submitPlan, type PlanInput, type WizardSetup,
+} from './wizard';
 
 const HOST = [{ id: 'h1', name: 'web-01' }];
 
@@ -86,5 +88,23 @@ describe('what Submit sends', () => {
     expect(afterSubmitPath([{ runId: 'a', status: 'scheduled' }, { runId: 'b', status: 'scheduled' }], 'patch_package'))
       .toBe('/patching?tab=runs&status=scheduled&type=patch_package');
     expect(afterSubmitPath([{ runId: 'a', status: 'scheduled' }, { runId: 'b', status: 'queued' }], 'patch_all')).toBe('/patching?tab=runs&type=patch_all');
+  });
+
+  it('approves a batch of runs in one pass: one Timing row per host, each run sent with its host\'s override (C11.10)', () => {
+    const setup: WizardSetup = {
+      mode: 'approve',
+      runs: [
+        { id: 'r1', host_id: 'h1', host_name: 'web-01', patch_type: 'patch_package', package_names: ['curl'], status: 'validated' },
+        { id: 'r2', host_id: 'h1', host_name: 'web-01', patch_type: 'patch_all', package_names: [], status: 'pending_approval' },
+        { id: 'r3', host_id: 'h2', host_name: 'db-01', patch_type: 'patch_all', package_names: [], status: 'pending_validation' },
+      ],
+    };
+    const input: PlanInput = { ...base, setup, immediate: new Set(['h1']) };
+    expect(patchedHostIds(input)).toEqual(['h1', 'h2']);
+    expect(submitPlan(input)).toEqual({
+      kind: 'approve',
+      items: [{ runId: 'r1', hostId: 'h1', immediate: true }, { runId: 'r2', hostId: 'h1', immediate: true }, { runId: 'r3', hostId: 'h2', immediate: false }],
+      skipped: [],
+    });
   });
 });

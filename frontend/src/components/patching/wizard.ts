@@ -131,7 +131,8 @@ function chunks<T>(items: T[], size: number): T[][] {
  * validated; otherwise every chosen host (or every run's host in approve mode).
  */
 export function patchedHostIds(input: Omit<PlanInput, 'immediate'>): string[] {
-  if (input.setup.mode === 'approve') return input.setup.runs.map((r) => r.host_id);
+  // Several runs of one host (approving a batch) share its row and its override.
+  if (input.setup.mode === 'approve') return [...new Set(input.setup.runs.map((r) => r.host_id))];
   if (input.dryRuns) return input.dryRuns.filter((d) => d.status === 'validated').map((d) => d.hostId);
   return input.hostIds;
 }
@@ -167,6 +168,13 @@ export function submitPlan(input: PlanInput): SubmitPlan {
       ...chunks(now, MAX_HOSTS_PER_TRIGGER).map((ids): TriggerRequest => ({ ...base, host_ids: ids, schedule_override: 'immediate' })),
     ],
   };
+}
+
+/** What a submission came to, for a caller that reports it itself (Runs & History's bulk approve banner). */
+export interface WizardResult {
+  /** Runs approved, queued or left for approval. */
+  done: number;
+  failed: { name: string; message: string }[];
 }
 
 /** Where the wizard goes after submitting: the run's page for one run, else Runs & History filtered. */

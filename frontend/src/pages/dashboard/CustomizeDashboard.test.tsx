@@ -4,6 +4,7 @@ import { expect, it, vi } from 'vitest';
 
 import { renderUi } from '../../test/render';
 import { CustomizeDashboard } from './CustomizeDashboard';
+import { CARDS } from './cards';
 import { defaultLayout } from './layout';
 
 function setup() {
@@ -25,7 +26,7 @@ it('reorders cards from the keyboard, keeping focus on the moved card and announ
   // At the top "up" is disabled, so focus moved to the card's other button.
   expect(screen.getByRole('button', { name: 'Move Security updates up' })).toBeDisabled();
   expect(screen.getByRole('button', { name: 'Move Security updates down' })).toHaveFocus();
-  expect(screen.getByText('Security updates moved to position 1 of 8.')).toBeInTheDocument();
+  expect(screen.getByText(`Security updates moved to position 1 of ${CARDS.length}.`)).toBeInTheDocument();
 
   await user.click(screen.getByRole('button', { name: 'Save layout' }));
   expect(onSave).toHaveBeenCalledOnce();
@@ -48,4 +49,23 @@ it('hides a card with its checkbox and can go back to the default', async () => 
   await user.click(screen.getByRole('checkbox', { name: 'OS distribution' }));
   await user.click(screen.getByRole('button', { name: 'Save layout' }));
   expect((onSave.mock.calls[0]?.[0] as { id: string; visible: boolean }[]).find((c) => c.id === 'os_distribution')?.visible).toBe(false);
+});
+
+it('lists only the cards the user may see, and moves a card past those it cannot', async () => {
+  const onSave = vi.fn();
+  const available = (id: string) => !id.startsWith('patch_runs_');
+  renderUi(<CustomizeDashboard opened layout={defaultLayout()} onClose={vi.fn()} onSave={onSave} available={available} />);
+  const user = userEvent.setup();
+
+  expect(screen.queryByRole('checkbox', { name: 'Patch runs queued' })).not.toBeInTheDocument();
+  const listed = CARDS.filter((card) => available(card.id));
+  expect(screen.getAllByRole('checkbox')).toHaveLength(listed.length);
+
+  // In the catalogue the patching cards sit between Reboot required and OS distribution: one move down passes them all.
+  await user.click(screen.getByRole('button', { name: 'Move Reboot required down' }));
+  expect(screen.getByText(`Reboot required moved to position ${listed.findIndex((c) => c.id === 'os_distribution') + 1} of ${listed.length}.`)).toBeInTheDocument();
+  await user.click(screen.getByRole('button', { name: 'Save layout' }));
+  const saved = (onSave.mock.calls[0]?.[0] as { id: string }[]).map((card) => card.id);
+  expect(saved).toHaveLength(CARDS.length); // the hidden cards keep their place in the stored layout
+  expect(saved.indexOf('reboot_required')).toBe(saved.indexOf('os_distribution') + 1);
 });

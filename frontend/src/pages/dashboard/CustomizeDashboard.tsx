@@ -13,7 +13,11 @@ interface CustomizeDashboardProps {
   onClose: () => void;
   /** Called with the new layout; the dialog is closed by its owner (the save is optimistic). */
   onSave: (layout: Layout) => void;
+  /** The cards the user may see (all by default); the others are not listed and keep their place. */
+  available?: ((id: CardId) => boolean) | undefined;
 }
+
+const ALL = () => true;
 
 type Direction = 'up' | 'down';
 
@@ -25,16 +29,16 @@ function Arrow({ direction }: { direction: Direction }) {
   );
 }
 
-export function CustomizeDashboard({ opened, layout, onClose, onSave }: CustomizeDashboardProps) {
+export function CustomizeDashboard({ opened, layout, onClose, onSave, available = ALL }: CustomizeDashboardProps) {
   return (
     <Modal opened={opened} onClose={onClose} title="Customize dashboard" size="md">
       {/* Mounted only while open, so every opening starts from the saved layout. */}
-      {opened ? <Editor layout={layout} onClose={onClose} onSave={onSave} /> : null}
+      {opened ? <Editor layout={layout} onClose={onClose} onSave={onSave} available={available} /> : null}
     </Modal>
   );
 }
 
-function Editor({ layout, onClose, onSave }: Omit<CustomizeDashboardProps, 'opened'>) {
+function Editor({ layout, onClose, onSave, available }: Omit<CustomizeDashboardProps, 'opened' | 'available'> & { available: (id: CardId) => boolean }) {
   const [draft, dispatch] = useReducer(layoutReducer, layout);
   const [announcement, setAnnouncement] = useState('');
   const [focusAfterMove, setFocusAfterMove] = useState<{ id: CardId; direction: Direction } | null>(null);
@@ -50,19 +54,20 @@ function Editor({ layout, onClose, onSave }: Omit<CustomizeDashboardProps, 'open
   }, [focusAfterMove, draft]);
 
   const move = (id: CardId, direction: Direction) => {
-    const next = layoutReducer(draft, { type: 'move', id, by: direction === 'up' ? -1 : 1 });
+    const next = layoutReducer(draft, { type: 'move', id, by: direction === 'up' ? -1 : 1, shown: available });
     dispatch({ type: 'replace', layout: next });
-    setAnnouncement(describePosition(next, id));
+    setAnnouncement(describePosition(next, id, available));
     setFocusAfterMove({ id, direction });
   };
 
+  const shown = draft.filter((card) => available(card.id));
   return (
     <Stack gap="md">
       <Text size="sm" c="dimmed">
         Choose the cards to show and their order. Changes apply when you save.
       </Text>
       <ol className={classes.customizeList} aria-label="Dashboard cards">
-        {draft.map((card, index) => {
+        {shown.map((card, index) => {
           const title = cardById(card.id)?.title ?? card.id;
           return (
             <li key={card.id} className={classes.customizeRow}>
@@ -72,7 +77,7 @@ function Editor({ layout, onClose, onSave }: Omit<CustomizeDashboardProps, 'open
                   key={direction}
                   variant="default"
                   aria-label={`Move ${title} ${direction}`}
-                  disabled={direction === 'up' ? index === 0 : index === draft.length - 1}
+                  disabled={direction === 'up' ? index === 0 : index === shown.length - 1}
                   onClick={() => move(card.id, direction)}
                   ref={(element: HTMLButtonElement | null) => {
                     if (element) buttons.current.set(`${card.id}:${direction}`, element);

@@ -4,7 +4,7 @@ import { lazy, Suspense } from 'react';
 import type { DashboardStats } from '../../api/types';
 import { formatCount } from '../../components/format';
 import { SummaryCard } from '../../components/SummaryCard';
-import type { ChartCardDef, StatCardDef } from './cards';
+import type { ChartCardDef, PatchingCardDef, PatchTotals, StatCardDef } from './cards';
 import classes from './Dashboard.module.css';
 
 const DistributionChart = lazy(() => import('./DistributionChart'));
@@ -14,6 +14,19 @@ export function StatCard({ card, stats }: { card: StatCardDef; stats: DashboardS
   return (
     <SummaryCard title={card.title} href={card.href} value={formatCount(value)} detail={card.detail(stats)}
       color={value > 0 && card.alert ? `${card.alert}.7` : undefined} data-card={card.id}
+    />
+  );
+}
+
+/** A patching card (C8.13): a count of runs by status, linking to Runs & History filtered; a dash until the counts arrive. */
+export function PatchingCard({ card, totals, failed }: { card: PatchingCardDef; totals: PatchTotals | undefined; failed: boolean }) {
+  const value = totals ? card.value(totals) : undefined;
+  let detail: string | undefined;
+  if (totals) detail = card.detail(totals);
+  else if (failed) detail = 'Could not load patch runs';
+  return (
+    <SummaryCard title={card.title} href={card.href} value={value === undefined ? undefined : formatCount(value)} detail={detail}
+      color={value && card.alert ? `${card.alert}.7` : undefined} data-card={card.id}
     />
   );
 }

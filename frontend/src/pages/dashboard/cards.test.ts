@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import type { DashboardStats } from '../../api/types';
-import { osSlices, updateStatusSlices } from './cards';
+import { cardAvailable, cardById, CARDS, osSlices, updateStatusSlices } from './cards';
 
 const stats = (over: Partial<DashboardStats> = {}): DashboardStats => ({
   total_hosts: 10, hosts_needing_updates: 4, hosts_with_security_updates: 1, hosts_reboot_required: 2,
@@ -34,5 +34,34 @@ describe('osSlices', () => {
     const slices = osSlices(stats({ os_distribution: many }));
     expect(slices).toHaveLength(6);
     expect(slices[5]).toMatchObject({ name: 'Other', value: 5 + 4 + 3 });
+  });
+});
+
+describe('the patching cards (C8.13)', () => {
+  const totals = { total: 9, active: 3, queued: 1, running: 2, scheduled: 0, pending_approval: 2, validated: 1 };
+
+  it('count queued, running and awaiting approval (pending approval + validated) runs, linking to them', () => {
+    const shown = CARDS.flatMap((card) => (card.kind === 'patching' ? [[card.title, card.value(totals), card.href]] : []));
+    expect(shown).toEqual([
+      ['Patch runs queued', 1, '/patching?tab=runs&status=queued'],
+      ['Patch runs running', 2, '/patching?tab=runs&status=running'],
+      ['Awaiting approval', 3, '/patching?tab=runs&status=awaiting_approval'],
+    ]);
+  });
+
+  it('read a missing status as none', () => {
+    const queued = cardById('patch_runs_queued');
+    expect(queued?.kind === 'patching' && [queued.value({}), queued.detail({})]).toEqual([0, 'waiting to start']);
+    expect(queued?.kind === 'patching' && queued.detail({ scheduled: 4 })).toBe('4 more scheduled');
+  });
+
+  it('need the patching module and can_view_hosts; the other cards need nothing more', () => {
+    const card = cardById('patch_runs_running');
+    expect(cardAvailable(card, { modules: ['patching'], permissions: ['can_view_dashboard', 'can_view_hosts'] })).toBe(true);
+    expect(cardAvailable(card, { modules: [], permissions: ['can_view_dashboard', 'can_view_hosts'] })).toBe(false);
+    expect(cardAvailable(card, { modules: ['patching'], permissions: ['can_view_dashboard'] })).toBe(false);
+    expect(cardAvailable(card, undefined)).toBe(false);
+    expect(cardAvailable(cardById('total_hosts'), { modules: [], permissions: [] })).toBe(true);
+    expect(cardAvailable(undefined, { modules: ['patching'], permissions: [] })).toBe(false);
   });
 });

@@ -1,5 +1,8 @@
-/** The dashboard's cards: what each shows, computed from GET /dashboard/stats. */
-import type { DashboardStats } from '../../api/types';
+/**
+ * The dashboard's cards: what each shows, computed from GET /dashboard/stats, and the patching cards (C8.13) from
+ * GET /patching/dashboard, which need the organisation's `patching` module and `can_view_hosts`.
+ */
+import type { DashboardStats, MeContext } from '../../api/types';
 import { formatCount, plural } from '../../components/format';
 
 export type CardId =
@@ -10,7 +13,10 @@ export type CardId =
   | 'update_status'
   | 'offline_hosts'
   | 'reboot_required'
-  | 'packages_needing_updates';
+  | 'packages_needing_updates'
+  | 'patch_runs_queued'
+  | 'patch_runs_running'
+  | 'patch_runs_awaiting_approval';
 
 export interface Slice {
   name: string;
@@ -22,6 +28,10 @@ interface CardBase {
   id: CardId;
   title: string;
   defaultVisible: boolean;
+  /** Shown (and offered in Customize) only when the organisation's plan has this module… */
+  module?: string;
+  /** …and the user holds this permission (besides the dashboard's own). */
+  permission?: string;
 }
 
 export interface StatCardDef extends CardBase {
@@ -40,9 +50,22 @@ export interface ChartCardDef extends CardBase {
   description: string;
 }
 
-type CardDef = StatCardDef | ChartCardDef;
+/** GET /patching/dashboard's `totals`: runs by status, plus `total` and `active`. */
+export type PatchTotals = Readonly<Record<string, number>>;
+
+export interface PatchingCardDef extends CardBase {
+  kind: 'patching';
+  value: (totals: PatchTotals) => number;
+  detail: (totals: PatchTotals) => string;
+  /** Runs & History filtered to what the card counts (C11.2). */
+  href: string;
+  alert?: string;
+}
+
+type CardDef = StatCardDef | ChartCardDef | PatchingCardDef;
 
 const colour = (name: string) => `var(--mantine-color-${name}-6)`;
+const count = (totals: PatchTotals, status: string) => Math.max(0, totals[status] ?? 0);
 const OS_COLOURS = ['blue', 'teal', 'grape', 'orange', 'cyan', 'pink', 'lime', 'indigo'];
 const MAX_OS_SLICES = 6;
 
@@ -95,6 +118,21 @@ export const CARDS: readonly CardDef[] = [
     alert: 'yellow', value: (s) => s.hosts_reboot_required, detail: (s) => `${s.hosts_reboot_required === 1 ? 'host needs' : 'hosts need'} a restart`,
   },
   {
+    id: 'patch_runs_queued', kind: 'patching', title: 'Patch runs queued', defaultVisible: true, module: 'patching', permission: 'can_view_hosts',
+    href: '/patching?tab=runs&status=queued', value: (t) => count(t, 'queued'),
+    detail: (t) => (count(t, 'scheduled') > 0 ? `${formatCount(count(t, 'scheduled'))} more scheduled` : 'waiting to start'),
+  },
+  {
+    id: 'patch_runs_running', kind: 'patching', title: 'Patch runs running', defaultVisible: true, module: 'patching', permission: 'can_view_hosts',
+    href: '/patching?tab=runs&status=running', alert: 'blue', value: (t) => count(t, 'running'), detail: () => 'on their hosts now',
+  },
+  {
+    id: 'patch_runs_awaiting_approval', kind: 'patching', title: 'Awaiting approval', defaultVisible: true, module: 'patching',
+    permission: 'can_view_hosts', href: '/patching?tab=runs&status=awaiting_approval', alert: 'grape',
+    value: (t) => count(t, 'pending_approval') + count(t, 'validated'),
+    detail: (t) => `${formatCount(count(t, 'pending_approval'))} pending approval, ${formatCount(count(t, 'validated'))} validated`,
+  },
+  {
     id: 'os_distribution', kind: 'chart', title: 'OS distribution', defaultVisible: true, slices: osSlices,
     description: 'Hosts by operating system',
   },
@@ -108,4 +146,15 @@ const BY_ID = new Map<string, CardDef>(CARDS.map((card) => [card.id, card]));
 
 export function cardById(id: string): CardDef | undefined {
   return BY_ID.get(id);
+}
+
+/** What decides whether a card is shown: the signed-in user's permissions and the organisation's modules. */
+export type CardAccess = Pick<MeContext, 'permissions' | 'modules'>;
+
+/** Whether the user may see a card at all (hidden ones are neither shown nor offered in Customize, but keep their place). */
+export function cardAvailable(card: Pick<CardBase, 'module' | 'permission'> | undefined, access: CardAccess | undefined): boolean {
+  if (!card) return false;
+  if (card.module && !access?.modules.includes(card.module)) return false;
+  if (card.permission && !access?.permissions.includes(card.permission)) return false;
+  return true;
 }

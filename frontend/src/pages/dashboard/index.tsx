@@ -5,6 +5,9 @@
  * (inventory/service.py dashboard()), a 30 s delay is fine for a fleet overview, and nothing on the server
  * pushes stats changes yet — a push would need a fan-out to every open dashboard on each agent report.
  * TanStack Query stops polling in hidden tabs and refetches when the tab is shown again.
+ *
+ * The patching cards (C8.13) poll GET /patching/dashboard alongside, only while one of them is shown (the
+ * organisation has the `patching` module, the user `can_view_hosts`, and has not hidden them all).
  */
 import { Alert, Anchor, Button, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
@@ -13,14 +16,15 @@ import { Link } from 'react-router';
 
 import { dashboardApi } from '../../api/dashboard';
 import { errorMessage } from '../../api/errors';
+import { patchingApi, patchingKeys } from '../../api/patching';
 import { queryKeys } from '../../api/queryClient';
-import { useCan } from '../../auth/useSession';
+import { useCan, useSession } from '../../auth/useSession';
 import { Page } from '../../components/Page';
 import { RefreshButton } from '../../components/RefreshButton';
 import { EmptyState, ErrorState, LoadingState } from '../../components/states';
-import { cardById } from './cards';
+import { cardAvailable, cardById, type CardId } from './cards';
 import { CustomizeDashboard } from './CustomizeDashboard';
-import { ChartCard, StatCard } from './DashboardCards';
+import { ChartCard, PatchingCard, StatCard } from './DashboardCards';
 import classes from './Dashboard.module.css';
 import { useDashboardLayout } from './usePreferences';
 
@@ -28,12 +32,22 @@ const STATS_POLL_MS = 30_000;
 
 export default function DashboardPage() {
   const canView = useCan('can_view_dashboard');
+  const session = useSession();
   const [customizing, { open, close }] = useDisclosure(false);
-  const { layout, save } = useDashboardLayout();
+  const { layout, ready, save } = useDashboardLayout();
+  const available = (id: CardId) => cardAvailable(cardById(id), session.data);
+  const visible = layout.filter((card) => card.visible && available(card.id));
   const stats = useQuery({
     queryKey: queryKeys.dashboardStats,
     queryFn: ({ signal }) => dashboardApi.stats(signal),
     enabled: canView,
+    refetchInterval: STATS_POLL_MS,
+    refetchIntervalInBackground: false,
+  });
+  const patching = useQuery({
+    queryKey: patchingKeys.counts,
+    queryFn: ({ signal }) => patchingApi.counts(signal),
+    enabled: canView && ready && visible.some((card) => cardById(card.id)?.kind === 'patching'),
     refetchInterval: STATS_POLL_MS,
     refetchIntervalInBackground: false,
   });
@@ -45,14 +59,13 @@ export default function DashboardPage() {
           Updated {new Date(stats.dataUpdatedAt).toLocaleTimeString()}
         </Text>
       ) : null}
-      <RefreshButton onRefresh={() => stats.refetch()} />
+      <RefreshButton onRefresh={() => Promise.all([stats.refetch(), ...(patching.isEnabled ? [patching.refetch()] : [])])} />
       <Button variant="default" onClick={open}>
         Customize
       </Button>
     </>
   ) : undefined;
 
-  const visible = layout.filter((card) => card.visible);
   let content;
   if (!canView) {
     content = <EmptyState title="You do not have access to the dashboard" description="Ask an administrator of your organisation for access." />;
@@ -79,7 +92,14 @@ export default function DashboardPage() {
           {visible.map(({ id }) => {
             const card = cardById(id);
             if (!card) return null;
-            return card.kind === 'stat' ? <StatCard key={id} card={card} stats={data} /> : <ChartCard key={id} card={card} stats={data} />;
+            switch (card.kind) {
+              case 'stat':
+                return <StatCard key={id} card={card} stats={data} />;
+              case 'patching':
+                return <PatchingCard key={id} card={card} totals={patching.data?.totals} failed={Boolean(patching.error)} />;
+              case 'chart':
+                return <ChartCard key={id} card={card} stats={data} />;
+            }
           })}
         </div>
       </>
@@ -89,7 +109,7 @@ export default function DashboardPage() {
   return (
     <Page title="Dashboard" actions={actions}>
       {content}
-      <CustomizeDashboard opened={customizing} layout={layout} onClose={close}
+      <CustomizeDashboard opened={customizing} layout={layout} onClose={close} available={available}
         onSave={(next) => {
           save.mutate(next);
           close();

@@ -77,3 +77,24 @@ it('describes a card position for screen readers', () => {
   const moved = layoutReducer(defaultLayout(), { type: 'move', id: 'security_updates', by: -2 });
   expect(describePosition(moved, 'security_updates')).toBe(`Security updates moved to position 1 of ${CARDS.length}.`);
 });
+
+describe('cards the user cannot see (a module outside the plan)', () => {
+  const noPatching = (id: string) => !id.startsWith('patch_runs_');
+
+  it('come with a layout saved before they existed', () => {
+    const layout = fromSaved([{ id: 'offline_hosts', visible: true }, { id: 'total_hosts', visible: true }]);
+    expect(layout.filter((card) => card.id.startsWith('patch_runs_'))).toEqual([
+      { id: 'patch_runs_queued', visible: true }, { id: 'patch_runs_running', visible: true }, { id: 'patch_runs_awaiting_approval', visible: true },
+    ]);
+  });
+
+  it('are stepped over by a move, keeping their own place', () => {
+    const start = defaultLayout();
+    const moved = layoutReducer(start, { type: 'move', id: 'reboot_required', by: 1, shown: noPatching });
+    expect(ids(moved).filter(noPatching)).toEqual([...ids(start).filter((id) => noPatching(id) && id !== 'reboot_required').slice(0, 6), 'reboot_required', 'update_status']);
+    expect(ids(moved).filter((id) => !noPatching(id))).toEqual(ids(start).filter((id) => !noPatching(id)));
+    expect(describePosition(moved, 'reboot_required', noPatching)).toBe('Reboot required moved to position 7 of 8.');
+    expect(layoutReducer(moved, { type: 'move', id: 'reboot_required', by: -1, shown: noPatching }).filter((c) => noPatching(c.id)))
+      .toEqual(start.filter((c) => noPatching(c.id)));
+  });
+});

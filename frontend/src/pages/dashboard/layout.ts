@@ -1,6 +1,8 @@
 /**
  * The user's card layout: order and visibility. Pure functions (unit-tested) between what the server stores
- * (`[{id, visible}]`, empty = default) and what the dashboard shows.
+ * (`[{id, visible}]`, empty = default) and what the dashboard shows. A layout always holds every card of the
+ * catalogue; cards the user may not see (a module outside the plan) keep their place but are left out of what is
+ * shown and of the moves made in Customize (`shown`).
  */
 import type { CardPreference } from '../../api/types';
 import { CARDS, cardById, type CardId } from './cards';
@@ -14,7 +16,8 @@ export type Layout = LayoutCard[];
 
 type LayoutAction =
   | { type: 'toggle'; id: CardId }
-  | { type: 'move'; id: CardId; by: number }
+  /** By places among the `shown` cards (all by default): cards the user cannot see are stepped over. */
+  | { type: 'move'; id: CardId; by: number; shown?: ((id: CardId) => boolean) | undefined }
   | { type: 'reset' }
   | { type: 'replace'; layout: Layout };
 
@@ -57,12 +60,16 @@ export function layoutReducer(state: Layout, action: LayoutAction): Layout {
     case 'toggle':
       return state.map((card) => (card.id === action.id ? { ...card, visible: !card.visible } : card));
     case 'move': {
-      const from = state.findIndex((card) => card.id === action.id);
-      const to = Math.min(state.length - 1, Math.max(0, from + action.by));
-      if (from < 0 || from === to) return state;
-      const next = [...state];
-      const [moved] = next.splice(from, 1);
-      if (moved) next.splice(to, 0, moved);
+      const shown = action.shown ?? (() => true);
+      const ids = state.filter((card) => card.id === action.id || shown(card.id)).map((card) => card.id);
+      const from = ids.indexOf(action.id);
+      const to = Math.min(ids.length - 1, Math.max(0, from + action.by));
+      const target = ids[to];
+      if (from < 0 || from === to || !target) return state;
+      const next = state.filter((card) => card.id !== action.id);
+      const moved = state.find((card) => card.id === action.id);
+      const at = next.findIndex((card) => card.id === target);
+      if (moved) next.splice(to < from ? at : at + 1, 0, moved);
       return next;
     }
     case 'reset':
@@ -72,8 +79,9 @@ export function layoutReducer(state: Layout, action: LayoutAction): Layout {
   }
 }
 
-/** The sentence a screen reader hears after a move: "Security updates moved to position 1 of 7." */
-export function describePosition(layout: Layout, id: CardId): string {
-  const index = layout.findIndex((card) => card.id === id);
-  return `${cardById(id)?.title ?? id} moved to position ${index + 1} of ${layout.length}.`;
+/** The sentence a screen reader hears after a move: "Security updates moved to position 1 of 7." (among the `shown` cards) */
+export function describePosition(layout: Layout, id: CardId, shown: (id: CardId) => boolean = () => true): string {
+  const cards = layout.filter((card) => card.id === id || shown(card.id));
+  const index = cards.findIndex((card) => card.id === id);
+  return `${cardById(id)?.title ?? id} moved to position ${index + 1} of ${cards.length}.`;
 }

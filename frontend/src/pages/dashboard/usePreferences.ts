@@ -28,5 +28,6 @@ export function useDashboardLayout() {
       toast.show({ tone: 'success', message: 'Dashboard layout saved.' });
     },
   });
-  return { layout: fromSaved(query.data?.cards), save };
+  // ready: the saved layout is known (or could not be read), so what it hides is not fetched meanwhile.
+  return { layout: fromSaved(query.data?.cards), ready: !query.isPending, save };
 }

@@ -2,6 +2,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
+import { NARROW_RUNS_QUERY } from '../../components/patching/RunsTable';
 import { routes as appRoutes } from '../../router';
 import { ME, renderRoutes, stubApi } from '../../test/render';
 import { PATCHER, patchRun, READER } from './fixtures.test-data';
@@ -89,8 +90,8 @@ describe('Runs & History', () => {
     await user.click(within(row('web-01')).getByRole('button', { name: 'Retry' }));
     await waitFor(() => expect(calls.some((c) => c.method === 'POST' && c.path === '/patching/runs/r1/retry-validation')).toBe(true));
 
-    await user.click(within(row('web-01')).getByRole('checkbox'));
-    await user.click(within(row('db-01')).getByRole('checkbox'));
+    await user.click(within(row('web-01')).getByRole('checkbox', { name: 'Select for deletion: the run on web-01' }));
+    await user.click(within(row('db-01')).getByRole('checkbox', { name: 'Select for deletion: the run on db-01' }));
     await user.click(screen.getByRole('button', { name: 'Delete 2 selected' }));
     const dialog = await screen.findByRole('dialog', { name: 'Delete 2 patch runs?' });
     await user.click(within(dialog).getByRole('button', { name: 'Delete 2 runs' }));
@@ -100,15 +101,122 @@ describe('Runs & History', () => {
     expect(calls.filter((c) => c.method === 'DELETE').map((c) => c.path)).toEqual(['/patching/runs/r1', '/patching/runs/r2']);
   });
 
-  it('shows a reader the runs with View only', async () => {
+  it('shows a reader the runs with View only: no selection checkboxes, no bulk bar', async () => {
     const calls = stubApi({ 'GET /me/context': { body: READER }, 'GET /patching/runs': { body: RUNS } });
     renderRoutes(routes, '/patching?tab=runs');
 
     await screen.findByRole('link', { name: 'web-01' });
     expect(screen.getAllByRole('link', { name: 'View' })).toHaveLength(4);
     expect(screen.queryByRole('checkbox')).not.toBeInTheDocument();
+    expect(screen.queryByRole('columnheader', { name: 'Approve' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('region', { name: 'Selected runs' })).not.toBeInTheDocument();
     expect(screen.queryByRole('button', { name: /retry|skip|approve|delete|patch hosts/i })).not.toBeInTheDocument();
     expect(calls.every((c) => c.method === 'GET')).toBe(true);
+  });
+});
+
+describe('bulk approve (C11.10)', () => {
+  const BATCH = {
+    items: [
+      ...RUNS.items,
+      patchRun('r5', 'approved', { host_id: 'h5', host_name: 'cache-01', patch_type: 'patch_all', package_names: [] }),
+    ],
+    next_cursor: null,
+  };
+  const PREVIEW = {
+    host_id: 'h1', host_name: 'web-01', run_at_iso: '2026-03-11T03:00:00Z', immediate: false, policy_id: 'p1', policy_name: 'Nightly',
+    patch_delay_type: 'fixed_time', delay_minutes: null, fixed_time: '03:00', timezone: 'Europe/London',
+  };
+  const approveBox = (name: string) => screen.queryByRole('checkbox', { name: `Select for approval: the run on ${name}` });
+  const deleteBox = (name: string) => screen.queryByRole('checkbox', { name: `Select for deletion: the run on ${name}` });
+
+  it('ticks only runs awaiting a decision, apart from the delete set, and approves them in one wizard pass, partial failure and all', async () => {
+    const calls = stubApi({
+      'GET /me/context': { body: PATCHER }, 'GET /patching/runs': () => ({ body: BATCH }), 'GET /patching/preview-run': () => ({ body: PREVIEW }),
+      'POST /patching/runs/r1/approve': { status: 201, body: { message: 'Patch run approved', patch_run_id: 'e1', validation_run_id: 'r1', status: 'queued', run_at: null } },
+      'POST /patching/runs/r2/approve': { status: 201, body: { message: 'Patch run approved', patch_run_id: 'e2', validation_run_id: 'r2', status: 'queued', run_at: null } },
+      'POST /patching/runs/r4/approve': { status: 409, body: { error: 'Only validated, pending validation or pending approval runs can be approved', code: 'not_approvable' } },
+    });
+    const user = userEvent.setup();
+    const { router } = renderRoutes(routes, '/patching?tab=runs');
+
+    await screen.findByRole('link', { name: 'web-01' });
+    // Eligibility: validated, pending validation, pending approval; an approved run can be deleted but not approved.
+    for (const name of ['web-01', 'db-01', 'app-01']) expect(approveBox(name)).toBeInTheDocument();
+    for (const name of ['mail-01', 'cache-01']) expect(approveBox(name)).not.toBeInTheDocument();
+    expect(deleteBox('cache-01')).toBeInTheDocument();
+    expect(deleteBox('mail-01')).not.toBeInTheDocument();
+
+    // The header checkbox takes every eligible run of the page, and only into the approve set.
+    await user.click(screen.getByRole('checkbox', { name: 'Select every run awaiting approval on this page' }));
+    for (const name of ['web-01', 'db-01', 'app-01']) expect(approveBox(name)).toBeChecked();
+    expect(deleteBox('web-01')).not.toBeChecked();
+    const bar = screen.getByRole('region', { name: 'Selected runs' });
+    expect(within(bar).getByText('3 runs selected for approval')).toBeInTheDocument();
+    expect(within(bar).queryByRole('button', { name: /^Delete/ })).not.toBeInTheDocument();
+
+    // The delete set is cleared on its own.
+    await user.click(deleteBox('cache-01')!);
+    expect(within(bar).getByRole('button', { name: 'Delete 1 selected' })).toBeInTheDocument();
+    await user.click(within(bar).getByRole('button', { name: 'Clear delete' }));
+    expect(deleteBox('cache-01')).not.toBeChecked();
+    expect(within(bar).getByRole('button', { name: 'Approve 3 selected' })).toBeInTheDocument();
+
+    await user.click(within(bar).getByRole('button', { name: 'Approve 3 selected' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Approve 3 patch runs' });
+    // Timing: one row per host, each with its own override.
+    await within(dialog).findAllByText('Runs at 03:00 Europe/London via Nightly');
+    expect(within(dialog).getAllByTestId('timing-when')).toHaveLength(3);
+    await user.click(within(dialog).getByRole('checkbox', { name: 'Run immediately on db-01' }));
+    await user.click(within(dialog).getByTestId('wizard-next'));
+    expect(within(dialog).getByTestId('wizard-submit')).toHaveTextContent('Queue & patch');
+    await user.click(within(dialog).getByTestId('wizard-submit'));
+
+    expect(await screen.findByText('Approved 2, 1 failed')).toBeInTheDocument();
+    expect(screen.getByText('app-01: Only validated, pending validation or pending approval runs can be approved')).toBeInTheDocument();
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+    expect(screen.queryByRole('region', { name: 'Selected runs' })).not.toBeInTheDocument();
+    expect(router.state.location.search).toBe('?tab=runs');
+    expect(calls.filter((c) => c.method === 'POST').sort((a, b) => a.path.localeCompare(b.path))).toEqual([
+      { method: 'POST', path: '/patching/runs/r1/approve', body: {} },
+      { method: 'POST', path: '/patching/runs/r2/approve', body: { schedule_override: 'immediate' } },
+      { method: 'POST', path: '/patching/runs/r4/approve', body: {} },
+    ]);
+  });
+
+  it('below 768 px shows each run as a card with the same actions and selections', async () => {
+    // As at 375 px: only the runs table's narrow query matches (setup.ts answers no to every query otherwise).
+    const before = Object.getOwnPropertyDescriptor(window, 'matchMedia');
+    window.matchMedia = (query: string) => ({
+      matches: query === NARROW_RUNS_QUERY, media: query, onchange: null,
+      addEventListener: vi.fn(), removeEventListener: vi.fn(), dispatchEvent: vi.fn(),
+    }) as unknown as MediaQueryList;
+    try {
+      stubApi({ 'GET /me/context': { body: PATCHER }, 'GET /patching/runs': () => ({ body: BATCH }) });
+      const user = userEvent.setup();
+      renderRoutes(routes, '/patching?tab=runs');
+
+      const list = await screen.findByRole('list', { name: 'Patch runs' });
+      expect(screen.queryByRole('table')).not.toBeInTheDocument();
+      expect(within(list).getAllByRole('article')).toHaveLength(5);
+      const card = within(list).getByRole('article', { name: 'Patch run on db-01' });
+      expect(within(card).getByRole('link', { name: 'db-01' })).toHaveAttribute('href', '/hosts/h2');
+      expect(within(card).getByText('Validated')).toBeInTheDocument();
+      expect(within(card).getByText('Extra deps')).toBeInTheDocument();
+      expect(within(card).getByText('Started')).toBeInTheDocument();
+      expect(within(card).getByText('Completed')).toBeInTheDocument();
+      const buttons = [...within(card).getAllByRole('button'), within(card).getByRole('link', { name: 'View' })];
+      expect(buttons.map((b) => b.textContent)).toEqual(['Approve', 'Delete', 'View']);
+      for (const button of buttons) expect(button).toHaveAttribute('data-block', 'true'); // Mantine's fullWidth
+      expect(within(within(list).getByRole('article', { name: 'Patch run on web-01' })).getAllByRole('button').map((b) => b.textContent))
+        .toEqual(['Retry', 'Skip & patch', 'Delete']);
+
+      await user.click(within(card).getByRole('checkbox', { name: 'Select for approval: the run on db-01' }));
+      expect(screen.getByRole('button', { name: 'Approve 1 selected' })).toBeInTheDocument();
+      expect(within(within(list).getByRole('article', { name: 'Patch run on mail-01' })).queryByRole('checkbox')).not.toBeInTheDocument();
+    } finally {
+      if (before) Object.defineProperty(window, 'matchMedia', before);
+    }
   });
 });
 

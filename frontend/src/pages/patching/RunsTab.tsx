@@ -1,6 +1,7 @@
 /**
  * Patching → Runs & History (C11.1–C11.10): the fleet's runs newest first, filtered by status and type from the URL,
- * cursor pages of 25/50/100/200 rows (remembered under `patching-runs-limit`), and bulk delete of runs not started.
+ * cursor pages of 25/50/100/200 rows (remembered under `patching-runs-limit`), and two independent selection sets:
+ * bulk delete of runs not started, and bulk approve of runs awaiting a decision (one Patch Wizard pass for the batch).
  * Polled every 30 s, every 10 s while a run on the page is waiting or running.
  */
 import { Alert, Button, Checkbox, Group, List, NativeSelect, Paper, Stack, Text } from '@mantine/core';
@@ -14,11 +15,14 @@ import { useCan } from '../../auth/useSession';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { plural } from '../../components/format';
 import { PageSizeSelect } from '../../components/PageSizeSelect';
-import { runHostName, STATUS_FILTERS, TYPE_FILTERS } from '../../components/patching/logic';
+import { LazyPatchWizard } from '../../components/patching/LazyPatchWizard';
+import { bulkResultTitle, runHostName, STATUS_FILTERS, TYPE_FILTERS } from '../../components/patching/logic';
 import { RunsTable } from '../../components/patching/RunsTable';
+import { approveSetup, type ApproveSetup, type WizardResult } from '../../components/patching/wizard';
 import { EmptyState } from '../../components/states';
 import { useCursorQuery } from '../../components/useCursorQuery';
 import { hasRunFilters, parseRunsLimit, RUNS_LIMIT_KEY, runFiltersFromParams, toRunsQuery, withRunFilters } from './filters';
+import { current, pageTicks, toggled, withPage, type Selected } from './selection';
 
 const LIST_POLL_MS = 30_000;
 const BUSY_POLL_MS = 10_000;
@@ -43,22 +47,42 @@ function useRunsLimit(): [number, (limit: number) => void] {
   }];
 }
 
+/** A bulk action's outcome, shown until dismissed: "Deleted 3", "Approved 5, 1 failed". */
 interface BulkResult {
-  deleted: number;
+  verb: 'Deleted' | 'Approved';
+  done: number;
   failed: { name: string; message: string }[];
 }
 
 async function deleteRuns(runs: PatchRun[]): Promise<BulkResult> {
-  const result: BulkResult = { deleted: 0, failed: [] };
+  const result: BulkResult = { verb: 'Deleted', done: 0, failed: [] };
   for (let start = 0; start < runs.length; start += PARALLEL) {
     const batch = runs.slice(start, start + PARALLEL);
     const settled = await Promise.allSettled(batch.map((run) => patchingApi.remove(run.id)));
     settled.forEach((outcome, index) => {
-      if (outcome.status === 'fulfilled') result.deleted += 1;
+      if (outcome.status === 'fulfilled') result.done += 1;
       else result.failed.push({ name: runHostName(batch[index] ?? { host_id: '', host_name: null }), message: errorMessage(outcome.reason) });
     });
   }
   return result;
+}
+
+const NOTHING: Selected = new Map();
+
+function ResultBanner({ result, onClose }: { result: BulkResult; onClose: () => void }) {
+  const success = result.verb === 'Deleted' ? 'The runs and their schedules are gone.' : 'The runs are queued, or scheduled as their policy says.';
+  return (
+    <Alert color={result.failed.length ? 'yellow' : 'green'} variant="light" withCloseButton closeButtonLabel="Dismiss" onClose={onClose}
+      title={bulkResultTitle(result.verb, result.done, result.failed.length)}
+    >
+      {result.failed.length ? (
+        <List size="sm">
+          {result.failed.slice(0, 10).map((f, index) => <List.Item key={index}>{f.name}: {f.message}</List.Item>)}
+          {result.failed.length > 10 ? <List.Item>… and {result.failed.length - 10} more</List.Item> : null}
+        </List>
+      ) : success}
+    </Alert>
+  );
 }
 
 export function RunsTab() {
@@ -75,31 +99,40 @@ export function RunsTab() {
     staleTime: 0,
   });
 
-  // The selection belongs to one list: new filters start it again.
+  // The selections belong to one list: new filters start them again.
   const listKey = JSON.stringify([query, limit]);
-  const [selection, setSelection] = useState<{ key: string; runs: Map<string, PatchRun> }>({ key: listKey, runs: new Map() });
-  if (selection.key !== listKey) setSelection({ key: listKey, runs: new Map() });
+  const [selection, setSelection] = useState<{ key: string; delete: Selected; approve: Selected }>({ key: listKey, delete: NOTHING, approve: NOTHING });
+  if (selection.key !== listKey) setSelection({ key: listKey, delete: NOTHING, approve: NOTHING });
   const [confirming, setConfirming] = useState(false);
   const [deleting, setDeleting] = useState(false);
+  const [approving, setApproving] = useState<ApproveSetup | null>(null);
   const [result, setResult] = useState<BulkResult | null>(null);
 
   const update = (changes: { status?: string; type?: string }) => setParams((p) => withRunFilters(p, changes), { replace: true });
   const clear = () => setParams((p) => withRunFilters(p, { status: '', type: '' }), { replace: true });
-  const selected = selection.runs;
-  const deletable = runs.data?.items.filter((r) => r.deletable) ?? [];
-  const allTicked = deletable.length > 0 && deletable.every((r) => selected.has(r.id));
+  const page = runs.data?.items ?? [];
+  const toDelete = current(selection.delete, page, 'delete');
+  const toApprove = current(selection.approve, page, 'approve');
+  const deleteTicks = pageTicks(selection.delete, page, 'delete');
+  const approveTicks = pageTicks(selection.approve, page, 'approve');
+  const clearSet = (set: 'delete' | 'approve') => setSelection((s) => ({ ...s, [set]: NOTHING }));
 
   const bulkDelete = async () => {
     setDeleting(true);
     try {
-      const outcome = await deleteRuns([...selected.values()]);
+      const outcome = await deleteRuns(toDelete);
       setResult(outcome);
-      setSelection((s) => ({ ...s, runs: new Map() }));
+      clearSet('delete');
       setConfirming(false);
       await queryClient.invalidateQueries({ queryKey: patchingKeys.all });
     } finally {
       setDeleting(false);
     }
+  };
+
+  const approved = (outcome: WizardResult) => {
+    setResult({ verb: 'Approved', done: outcome.done, failed: outcome.failed });
+    clearSet('approve');
   };
 
   const empty = hasRunFilters(filters) ? (
@@ -116,65 +149,77 @@ export function RunsTab() {
         <PageSizeSelect value={limit} onChange={setLimit} />
         {hasRunFilters(filters) ? <Button variant="subtle" onClick={clear}>Clear filters</Button> : null}
       </Group>
-      {result ? (
-        <Alert color={result.failed.length ? 'yellow' : 'green'} variant="light" withCloseButton closeButtonLabel="Dismiss" onClose={() => setResult(null)}
-          title={`Deleted ${result.deleted}${result.failed.length ? `, ${result.failed.length} failed` : ''}`}
-        >
-          {result.failed.length ? (
-            <List size="sm">
-              {result.failed.slice(0, 10).map((f, index) => <List.Item key={index}>{f.name}: {f.message}</List.Item>)}
-            </List>
-          ) : 'The runs and their schedules are gone.'}
-        </Alert>
+      {result ? <ResultBanner result={result} onClose={() => setResult(null)} /> : null}
+      {canManage && (approveTicks.eligible > 0 || deleteTicks.eligible > 0) ? (
+        <Group gap="lg" wrap="wrap">
+          {approveTicks.eligible > 0 ? (
+            <Checkbox label="Select every run awaiting approval on this page" checked={approveTicks.checked} indeterminate={approveTicks.indeterminate}
+              onChange={(e) => {
+                const on = e.currentTarget.checked;
+                setSelection((s) => ({ ...s, approve: withPage(s.approve, page, 'approve', on) }));
+              }}
+            />
+          ) : null}
+          {deleteTicks.eligible > 0 ? (
+            <Checkbox label="Select every deletable run on this page" checked={deleteTicks.checked} indeterminate={deleteTicks.indeterminate}
+              onChange={(e) => {
+                const on = e.currentTarget.checked;
+                setSelection((s) => ({ ...s, delete: withPage(s.delete, page, 'delete', on) }));
+              }}
+            />
+          ) : null}
+        </Group>
       ) : null}
-      {canManage && deletable.length > 0 ? (
-        <Checkbox label="Select every deletable run on this page" checked={allTicked} indeterminate={!allTicked && deletable.some((r) => selected.has(r.id))}
-          onChange={(e) => {
-            const on = e.currentTarget.checked;
-            setSelection((s) => {
-              const next = new Map(s.runs);
-              for (const run of deletable) {
-                if (on) next.set(run.id, run);
-                else next.delete(run.id);
-              }
-              return { ...s, runs: next };
-            });
-          }}
-        />
-      ) : null}
-      {canManage && selected.size > 0 ? (
-        <Paper withBorder p="xs" radius="sm">
-          <Group justify="space-between" gap="xs">
-            <Text size="sm" fw={600}>{plural(selected.size, 'run')} selected</Text>
-            <Group gap="xs">
-              <Button size="xs" color="red" variant="light" onClick={() => setConfirming(true)}>Delete {selected.size} selected</Button>
-              <Button size="xs" variant="subtle" onClick={() => setSelection((s) => ({ ...s, runs: new Map() }))}>Clear selection</Button>
-            </Group>
-          </Group>
+      {canManage && (toApprove.length > 0 || toDelete.length > 0) ? (
+        <Paper withBorder p="xs" radius="sm" component="section" aria-label="Selected runs">
+          <Stack gap="xs">
+            {toApprove.length > 0 ? (
+              <Group justify="space-between" gap="xs">
+                <Text size="sm" fw={600}>{plural(toApprove.length, 'run')} selected for approval</Text>
+                <Group gap="xs">
+                  <Button size="xs" onClick={() => setApproving(approveSetup(toApprove))}>Approve {toApprove.length} selected</Button>
+                  <Button size="xs" variant="subtle" onClick={() => clearSet('approve')}>Clear approve</Button>
+                </Group>
+              </Group>
+            ) : null}
+            {toDelete.length > 0 ? (
+              <Group justify="space-between" gap="xs">
+                <Text size="sm" fw={600}>{plural(toDelete.length, 'run')} selected for deletion</Text>
+                <Group gap="xs">
+                  <Button size="xs" color="red" variant="light" onClick={() => setConfirming(true)}>Delete {toDelete.length} selected</Button>
+                  <Button size="xs" variant="subtle" onClick={() => clearSet('delete')}>Clear delete</Button>
+                </Group>
+              </Group>
+            ) : null}
+          </Stack>
         </Paper>
       ) : null}
       <RunsTable caption="Patch runs" rows={runs.data?.items} pagination={pagination} fetching={runs.isPlaceholderData} error={runs.error}
         onRetry={() => void runs.refetch()} empty={empty}
         selection={{
-          selected: new Set(selected.keys()),
-          onToggle: (run, on) => setSelection((s) => {
-            const next = new Map(s.runs);
-            if (on) next.set(run.id, run);
-            else next.delete(run.id);
-            return { ...s, runs: next };
-          }),
+          selected: new Set(selection.delete.keys()),
+          onToggle: (run, on) => setSelection((s) => ({ ...s, delete: toggled(s.delete, run, on) })),
+        }}
+        approveSelection={{
+          selected: new Set(selection.approve.keys()),
+          onToggle: (run, on) => setSelection((s) => ({ ...s, approve: toggled(s.approve, run, on) })),
         }}
       />
       {canManage ? (
-        <ConfirmDialog opened={confirming} onClose={() => setConfirming(false)} title={`Delete ${plural(selected.size, 'patch run')}?`}
-          confirmLabel={`Delete ${plural(selected.size, 'run')}`} loading={deleting} onConfirm={() => void bulkDelete()}
-        >
-          <Text size="sm">They are deleted with their schedules: they will not run. This cannot be undone.</Text>
-          <List size="sm" spacing={2}>
-            {[...selected.values()].slice(0, 10).map((run) => <List.Item key={run.id}>{runHostName(run)}</List.Item>)}
-            {selected.size > 10 ? <List.Item>… and {selected.size - 10} more</List.Item> : null}
-          </List>
-        </ConfirmDialog>
+        <>
+          <ConfirmDialog opened={confirming} onClose={() => setConfirming(false)} title={`Delete ${plural(toDelete.length, 'patch run')}?`}
+            confirmLabel={`Delete ${plural(toDelete.length, 'run')}`} loading={deleting} onConfirm={() => void bulkDelete()}
+          >
+            <Text size="sm">They are deleted with their schedules: they will not run. This cannot be undone.</Text>
+            <List size="sm" spacing={2}>
+              {toDelete.slice(0, 10).map((run) => <List.Item key={run.id}>{runHostName(run)}</List.Item>)}
+              {toDelete.length > 10 ? <List.Item>… and {toDelete.length - 10} more</List.Item> : null}
+            </List>
+          </ConfirmDialog>
+          <LazyPatchWizard opened={approving !== null} onClose={() => setApproving(null)} setup={approving ?? { mode: 'approve', runs: [] }}
+            onSubmitted={approved}
+          />
+        </>
       ) : null}
     </Stack>
   );
