@@ -238,6 +238,15 @@ def patch_policy_partition(tenant_id: str, policy_id: str) -> str:
     return f"{tenant_pk(tenant_id)}#PPOL#{policy_id}"
 
 
+def patch_holds(tenant_id: str) -> Collection:
+    """Package holds (name patterns) of hosts and host groups: few per tenant, read together."""
+    return f"{tenant_pk(tenant_id)}#HOLDS", "HOLD#"
+
+
+def patch_hold_key(tenant_id: str, hold_id: str) -> Key:
+    return f"{tenant_pk(tenant_id)}#HOLDS", f"HOLD#{hold_id}"
+
+
 def patch_target_key(tenant_id: str, target_type: str, target_id: str) -> Key:
     """Which policy a host or host group is assigned to (one per target): read to resolve a host's policy."""
     return f"{tenant_pk(tenant_id)}#PPOLICIES", f"TARGET#{target_type}#{target_id}"

@@ -166,9 +166,10 @@ def delete(ctx: TenantContext, *, host_id: str) -> None:
 
 def forget_policy_target(tenant_id: str, target_type: str, target_id: str) -> None:
     # Patching builds on hosts, not the other way round: imported here, where a host or group goes.
-    from chalicelib.patching import policies
+    from chalicelib.patching import holds, policies
 
     policies.forget_target(tenant_id, target_type=target_type, target_id=target_id)
+    holds.forget_target(tenant_id, target_type=target_type, target_id=target_id)
 
 
 def find_summaries(tenant_id: str, host_ids: list[str]) -> dict[str, dict[str, Any]]:

@@ -56,6 +56,16 @@ def run_patch_message(run: dict[str, Any]) -> dict[str, Any]:
     if names:
         data["package_names"] = names
         data["package_name"] = names[0]  # agents that only read the single name
+    # Our extensions (docs/patching.md, "Beyond PatchMon"); agents that do not know them ignore them.
+    if run.get("exclude_packages"):
+        data["exclude_packages"] = list(run["exclude_packages"])
+    snapshot = run.get("policy_snapshot") or {}
+    if not run.get("dry_run"):
+        for hooks in ("pre_hooks", "post_hooks", "post_reboot_hooks"):
+            if snapshot.get(hooks):
+                data[hooks] = list(snapshot[hooks])
+        if snapshot.get("reboot_policy", "never") != "never":
+            data["reboot"] = snapshot["reboot_policy"]
     return data
 
 

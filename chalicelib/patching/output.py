@@ -26,7 +26,33 @@ def receive(agent: dict[str, Any], *, run_id: str, body: OutputRequest) -> dict[
         return _started(agent, run)
     if body.stage == model.STAGE_PROGRESS:
         return _progress(agent, run, body.output or "")
+    if body.stage == model.STAGE_REBOOTED:
+        return _rebooted(agent, run, body)
     return _final(agent, run, body)
+
+
+def _rebooted(agent: dict[str, Any], run: dict[str, Any], body: OutputRequest) -> dict[str, Any]:
+    """The host is back after the reboot the run decided: record the kernels and the post-reboot hooks' output."""
+    reboot = dict(run.get("reboot") or {})
+    if reboot.get("decision") != "rebooting":
+        raise errors.Conflict("This run did not reboot its host", code="no_reboot_pending")
+    if reboot.get("host_back_at"):
+        return {"ok": True, "ignored": "already recorded"}
+    now = clock.iso(clock.now())
+    reported = body.reboot.model_dump(exclude_none=True) if body.reboot else {}
+    reboot.update({k: reported[k] for k in ("kernel_after", "new_kernel", "booted_at") if k in reported})
+    reboot.update({"status": "host_back", "host_back_at": now})
+    changes: dict[str, Any] = {"reboot": reboot, "updated_at": now}
+    if body.output:
+        changes["post_reboot_output"] = body.output[-model.MAX_CHUNK_BYTES:]
+    if body.error_message:
+        changes["post_reboot_error"] = body.error_message[:2000]
+    written = run_store.update(agent["tenant_id"], run, changes)
+    if written is None:
+        raise errors.Conflict("The run changed meanwhile; retry")
+    notify.run_event(agent["tenant_id"], "patch_host_rebooted", written, kernel_after=reboot.get("kernel_after"),
+                     new_kernel=reboot.get("new_kernel"), hook_error=body.error_message)
+    return {"ok": True}
 
 
 def _resume(tenant_id: str, run: dict[str, Any], now: str) -> dict[str, Any]:
@@ -109,6 +135,11 @@ def _final(agent: dict[str, Any], run: dict[str, Any], body: OutputRequest) -> d
     changes: dict[str, Any] = {"updated_at": now, "final_output_at": now}
     if body.error_message:
         changes["error_message"] = body.error_message[:2000]
+    if body.reboot and not run.get("dry_run"):
+        reboot = body.reboot.model_dump(exclude_none=True)
+        if reboot.get("decision") == "rebooting":
+            reboot["status"] = "rebooting"
+        changes["reboot"] = reboot
     if status == model.VALIDATED:
         affected = _affected(body)[:2000]
         requested = set(run.get("package_names") or [])
@@ -139,6 +170,8 @@ def _final(agent: dict[str, Any], run: dict[str, Any], body: OutputRequest) -> d
     stream.push_done(tenant_id, written)
     if status == model.COMPLETED:
         notify.run_event(tenant_id, "patch_run_completed", written)
+        if (written.get("reboot") or {}).get("decision") == "not_allowed":  # needed, but the policy says never
+            notify.run_event(tenant_id, "patch_reboot_required", written, reason=written["reboot"].get("reason"))
     elif status == model.FAILED:
         notify.run_event(tenant_id, "patch_run_failed", written)
     return {"ok": True}

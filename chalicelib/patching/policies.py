@@ -15,9 +15,10 @@ from chalicelib.patching.schemas import AssignmentCreate, PolicyWrite
 from chalicelib.tenant import service as tenant_service
 
 DEFAULT_POLICY_NAME = "Default"
-SNAPSHOT_FIELDS = ("policy_id", "name", "patch_delay_type", "delay_minutes", "fixed_time", "timezone")
-POLICY_FIELDS = ("policy_id", "name", "description", "patch_delay_type", "delay_minutes", "fixed_time", "timezone", "created_at",
-                 "updated_at", "created_by")
+EXECUTION_FIELDS = ("reboot_policy", "pre_hooks", "post_hooks", "post_reboot_hooks")
+SNAPSHOT_FIELDS = ("policy_id", "name", "patch_delay_type", "delay_minutes", "fixed_time", "timezone", *EXECUTION_FIELDS)
+POLICY_FIELDS = ("policy_id", "name", "description", "patch_delay_type", "delay_minutes", "fixed_time", "timezone", *EXECUTION_FIELDS,
+                 "created_at", "updated_at", "created_by")
 
 
 def _view(policy: dict[str, Any]) -> dict[str, Any]:
@@ -25,6 +26,9 @@ def _view(policy: dict[str, Any]) -> dict[str, Any]:
     data["id"] = policy["policy_id"]
     data["fixed_time_utc"] = policy.get("fixed_time")  # the reference's name (it was always UTC there)
     data["assignment_count"] = int(policy.get("assignment_count") or 0)
+    data["reboot_policy"] = policy.get("reboot_policy") or "never"
+    for name in ("pre_hooks", "post_hooks", "post_reboot_hooks"):
+        data[name] = list(policy.get(name) or [])
     return data
 
 
@@ -58,7 +62,9 @@ def get(ctx: TenantContext, *, policy_id: str) -> dict[str, Any]:
 
 def _fields(data: PolicyWrite) -> dict[str, Any]:
     return {"name": data.name.strip(), "description": data.description, "patch_delay_type": data.patch_delay_type,
-            "delay_minutes": data.delay_minutes, "fixed_time": data.fixed_time, "timezone": data.timezone}
+            "delay_minutes": data.delay_minutes, "fixed_time": data.fixed_time, "timezone": data.timezone,
+            "reboot_policy": data.reboot_policy, "pre_hooks": data.pre_hooks or None, "post_hooks": data.post_hooks or None,
+            "post_reboot_hooks": data.post_reboot_hooks or None}
 
 
 def create(ctx: TenantContext, data: PolicyWrite) -> dict[str, Any]:

@@ -5,8 +5,7 @@ from chalice import Blueprint
 
 from chalicelib.agent_protocol.constants import MAX_REPORT_BYTES
 from chalicelib.core.pagination import page_size
-from chalicelib.patching import output, policies, runs
-from chalicelib.patching.schemas import ApproveRequest, AssignmentCreate, ExclusionCreate, OutputRequest, PolicyWrite, TriggerRequest
+from chalicelib.patching import holds, output, policies, runs, schemas
 from chalicelib.web.route import Request, route
 
 bp = Blueprint(__name__)
@@ -36,13 +35,13 @@ def get_patch_run(request: Request) -> dict:
 
 
 @route(bp, "/patching/trigger", methods=("POST",), summary="Create patch runs (one per host): dry run, for approval, or timed by policy",
-       tags=TAGS, permission=MANAGE, module=RUNS, request_model=TriggerRequest, status=201)
+       tags=TAGS, permission=MANAGE, module=RUNS, request_model=schemas.TriggerRequest, status=201)
 def trigger_patch_run(request: Request) -> dict:
     return runs.trigger(request.ctx, request.body)
 
 
 @route(bp, "/patching/runs/{run_id}/approve", methods=("POST",), summary="Approve a run: creates its execution run", tags=TAGS,
-       permission=MANAGE, module=RUNS, request_model=ApproveRequest, status=201, error_statuses=(409,))
+       permission=MANAGE, module=RUNS, request_model=schemas.ApproveRequest, status=201, error_statuses=(409,))
 def approve_patch_run(request: Request) -> dict:
     return runs.approve(request.ctx, run_id=request.path_params["run_id"], schedule_override=request.body.schedule_override)
 
@@ -77,7 +76,7 @@ def preview_patch_run(request: Request) -> dict:
 
 
 @route(bp, "/patching/runs/{run_id}/output", methods=("POST",), summary="The agent's output and stages of a run it executes", tags=TAGS,
-       agent=True, request_model=OutputRequest, max_body_bytes=MAX_REPORT_BYTES, error_statuses=(404, 409, 413))
+       agent=True, request_model=schemas.OutputRequest, max_body_bytes=MAX_REPORT_BYTES, error_statuses=(404, 409, 413))
 def post_patch_output(request: Request) -> dict:
     return output.receive(request.agent, run_id=request.path_params["run_id"], body=request.body)
 
@@ -89,7 +88,7 @@ def list_patch_policies(request: Request) -> dict:
 
 
 @route(bp, "/patching/policies", methods=("POST",), summary="Create a patch policy", tags=TAGS, permission=MANAGE, module=POLICIES,
-       request_model=PolicyWrite, status=201)
+       request_model=schemas.PolicyWrite, status=201)
 def create_patch_policy(request: Request) -> dict:
     return policies.create(request.ctx, request.body)
 
@@ -101,7 +100,7 @@ def get_patch_policy(request: Request) -> dict:
 
 
 @route(bp, "/patching/policies/{policy_id}", methods=("PUT",), summary="Change a policy (future runs only)", tags=TAGS, permission=MANAGE,
-       module=POLICIES, request_model=PolicyWrite)
+       module=POLICIES, request_model=schemas.PolicyWrite)
 def update_patch_policy(request: Request) -> dict:
     return policies.update(request.ctx, policy_id=request.path_params["policy_id"], data=request.body)
 
@@ -119,7 +118,7 @@ def list_patch_policy_assignments(request: Request) -> dict:
 
 
 @route(bp, "/patching/policies/{policy_id}/assignments", methods=("POST",), summary="Assign a policy to a host or host group", tags=TAGS,
-       permission=MANAGE, module=POLICIES, request_model=AssignmentCreate, status=201, error_statuses=(409,))
+       permission=MANAGE, module=POLICIES, request_model=schemas.AssignmentCreate, status=201, error_statuses=(409,))
 def add_patch_policy_assignment(request: Request) -> dict:
     return policies.add_assignment(request.ctx, policy_id=request.path_params["policy_id"], data=request.body)
 
@@ -132,7 +131,7 @@ def remove_patch_policy_assignment(request: Request) -> dict:
 
 
 @route(bp, "/patching/policies/{policy_id}/exclusions", methods=("POST",), summary="Exclude a host from a policy's group assignments",
-       tags=TAGS, permission=MANAGE, module=POLICIES, request_model=ExclusionCreate, status=201, error_statuses=(409,))
+       tags=TAGS, permission=MANAGE, module=POLICIES, request_model=schemas.ExclusionCreate, status=201, error_statuses=(409,))
 def add_patch_policy_exclusion(request: Request) -> dict:
     return policies.add_exclusion(request.ctx, policy_id=request.path_params["policy_id"], host_id=request.body.host_id)
 
@@ -142,3 +141,23 @@ def add_patch_policy_exclusion(request: Request) -> dict:
 def remove_patch_policy_exclusion(request: Request) -> dict:
     policies.remove_exclusion(request.ctx, policy_id=request.path_params["policy_id"], host_id=request.path_params["host_id"])
     return {"message": "Exclusion removed"}
+
+
+# --- package holds -------------------------------------------------------------------------------------
+@route(bp, "/patching/holds", summary="Package holds (name patterns); for a host (host_id) the ones that apply to it", tags=TAGS,
+       permission=VIEW, module=POLICIES)
+def list_package_holds(request: Request) -> dict:
+    return {"items": holds.list_(request.ctx, host_id=request.query.get("host_id") or None, group_id=request.query.get("group_id") or None)}
+
+
+@route(bp, "/patching/holds", methods=("POST",), summary="Hold packages matching a pattern on a host or every host of a group", tags=TAGS,
+       permission=MANAGE, module=POLICIES, request_model=schemas.HoldCreate, status=201, error_statuses=(409,))
+def create_package_hold(request: Request) -> dict:
+    body: schemas.HoldCreate = request.body
+    return holds.create(request.ctx, target_type=body.target_type, target_id=body.target_id, pattern=body.pattern, reason=body.reason)
+
+
+@route(bp, "/patching/holds/{hold_id}", methods=("DELETE",), summary="Release a hold", tags=TAGS, permission=MANAGE, module=POLICIES)
+def delete_package_hold(request: Request) -> dict:
+    holds.delete(request.ctx, hold_id=request.path_params["hold_id"])
+    return {"message": "Hold released"}

@@ -10,16 +10,16 @@ from chalicelib.core import clock, errors, ids
 from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.host import service as host_service
-from chalicelib.patching import dispatch, model, notify, policies, run_store, stream, timing
+from chalicelib.patching import dispatch, holds, model, notify, policies, run_store, stream, timing
 from chalicelib.patching.schemas import TriggerRequest
 from chalicelib.realtime import agents as realtime_agents
 from chalicelib.user import service as user_service
 
 LIST_FIELDS = ("run_id", "host_id", "host_name", "patch_type", "package_names", "dry_run", "status", "initiated_by", "approved_by",
                "created_at", "updated_at", "scheduled_at", "started_at", "completed_at", "policy_name", "validation_run_id",
-               "execution_run_id", "extra_deps_count", "error_message", "schedule_override")
+               "execution_run_id", "extra_deps_count", "error_message", "schedule_override", "reboot")
 DETAIL_FIELDS = (*LIST_FIELDS, "policy_id", "policy_snapshot", "packages_affected", "attempt", "dispatched_at", "last_output_at",
-                 "output_truncated", "cancelled_via", "cancelled_by")
+                 "output_truncated", "cancelled_via", "cancelled_by", "exclude_packages", "post_reboot_output", "post_reboot_error")
 
 
 def _username(ctx: TenantContext) -> str | None:
@@ -76,12 +76,24 @@ def _start(ctx: TenantContext, run: dict[str, Any], *, fires: datetime | None, n
     return run
 
 
+def _refuse_held(host: dict[str, Any], packages: list[str], patterns: list[str]) -> None:
+    blocked = holds.held(packages, patterns)
+    if blocked:
+        name, pattern = next(iter(blocked.items()))
+        host_name = host.get("friendly_name") or host.get("hostname") or host["host_id"]
+        raise errors.Conflict(f"{name} is held on {host_name} (hold {pattern}); remove the hold to patch it", code="package_held",
+                              extra={"held": sorted(blocked)})
+
+
 def trigger(ctx: TenantContext, data: TriggerRequest) -> dict[str, Any]:
     """Create one run per host: a dry run (`pending_validation`), a request for approval (`pending_approval`), or a
     run timed by the host's policy (`queued` now, or `scheduled`)."""
     hosts = [host_service.get(ctx, host_id=h) for h in data.hosts]  # every host must exist before any run is made
     now = clock.now()
     initiated_by = _username(ctx)
+    all_holds = holds.all_holds(ctx.tenant_id)
+    for host in hosts:  # a held package is refused before any run is made
+        _refuse_held(host, data.packages, holds.patterns_of(all_holds, host))
     created: list[tuple[dict[str, Any], datetime | None]] = []
     for host in hosts:
         fires, snapshot = _timed(ctx, host, now=now, override=data.schedule_override)
@@ -95,7 +107,7 @@ def trigger(ctx: TenantContext, data: TriggerRequest) -> dict[str, Any]:
         if data.schedule_override:
             extra["schedule_override"] = data.schedule_override
         run = _new_run(ctx, host, patch_type=data.patch_type, packages=data.packages, dry_run=data.dry_run, status=status, now=now,
-                       snapshot=snapshot, initiated_by=initiated_by, **extra)
+                       snapshot=snapshot, initiated_by=initiated_by, exclude_packages=holds.patterns_of(all_holds, host) or None, **extra)
         created.append((run, fires))
     run_store.put_new(ctx.tenant_id, [run for run, _ in created])
     for run, fires in created:
@@ -121,6 +133,8 @@ def approve(ctx: TenantContext, *, run_id: str, schedule_override: str | None) -
     if source["status"] not in model.APPROVABLE:
         raise errors.Conflict("Only validated, pending validation or pending approval runs can be approved", code="not_approvable")
     host = host_service.get(ctx, host_id=source["host_id"])
+    patterns = holds.patterns_of(holds.all_holds(ctx.tenant_id), host)  # the holds as they are now
+    _refuse_held(host, list(source.get("package_names") or []), patterns)
     now = clock.now()
     fires, snapshot = _timed(ctx, host, now=now, override=schedule_override)
     status = model.SCHEDULED if fires > now else model.QUEUED
@@ -132,7 +146,8 @@ def approve(ctx: TenantContext, *, run_id: str, schedule_override: str | None) -
     if schedule_override:
         extra["schedule_override"] = schedule_override
     execution = _new_run(ctx, host, patch_type=source["patch_type"], packages=list(source.get("package_names") or []), dry_run=False,
-                         status=status, now=now, snapshot=snapshot, initiated_by=source.get("initiated_by"), **extra)
+                         status=status, now=now, snapshot=snapshot, initiated_by=source.get("initiated_by"),
+                         exclude_packages=patterns or None, **extra)
     # The status guard decides between racing approvals (and a delete): only the winner creates the execution run.
     run_store.transition(ctx.tenant_id, source, model.APPROVED, {"approved_by": approver, "approved_by_user_id": ctx.user_id,
                                                                  "approved_at": clock.iso(now), "execution_run_id": execution["run_id"],

@@ -62,15 +62,29 @@ class ApproveRequest(BaseModel):
     schedule_override: Literal["immediate"] | None = None
 
 
+class RebootReport(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    policy: Literal["never", "if_required", "always"] | None = None
+    required: bool | None = None
+    decision: Literal["rebooting", "not_required", "not_allowed", "skipped"] | None = None
+    reason: str | None = Field(default=None, max_length=500)
+    kernel_before: str | None = Field(default=None, max_length=200)
+    kernel_after: str | None = Field(default=None, max_length=200)
+    new_kernel: bool | None = None
+    booted_at: str | None = Field(default=None, max_length=40)
+
+
 class OutputRequest(BaseModel):
     """POST /patching/runs/{id}/output from the host's agent."""
 
     model_config = ConfigDict(extra="ignore")  # agents may send fields a newer server would know
 
-    stage: Literal["started", "progress", "completed", "failed", "cancelled", "dry_run_completed", "validated"]
+    stage: Literal["started", "progress", "completed", "failed", "cancelled", "dry_run_completed", "validated", "rebooted"]
     output: str | None = None
     error_message: str | None = Field(default=None, max_length=10_000)
     packages_affected: list[dict] | None = Field(default=None, max_length=10_000)
+    reboot: RebootReport | None = None  # our agent's extension: the reboot decision, and after `rebooted` the kernels
 
 
 def _valid_time(value: str | None) -> str | None:
@@ -96,6 +110,11 @@ class PolicyWrite(BaseModel):
     fixed_time: Annotated[str | None, AfterValidator(_valid_time)] = Field(default=None, max_length=8)
     fixed_time_utc: Annotated[str | None, AfterValidator(_valid_time)] = Field(default=None, max_length=8)  # the reference's name
     timezone: Annotated[str | None, AfterValidator(_valid_zone)] = Field(default=None, max_length=64)
+    # Beyond PatchMon (docs/patching.md): what happens around the package operation of the runs this policy times.
+    reboot_policy: Literal["never", "if_required", "always"] = "never"
+    pre_hooks: Hooks
+    post_hooks: Hooks
+    post_reboot_hooks: Hooks
 
     @model_validator(mode="after")
     def _consistent(self) -> PolicyWrite:
@@ -112,6 +131,17 @@ class PolicyWrite(BaseModel):
         return self
 
 
+def _valid_hooks(value: list[str]) -> list[str]:
+    for command in value:
+        if not command.strip() or "\x00" in command or "\n" in command:
+            raise ValueError("each hook is one non-empty line")
+    return value
+
+
+Hooks = Annotated[list[Annotated[str, Field(min_length=1, max_length=1024)]], Field(default_factory=list, max_length=10),
+                  AfterValidator(_valid_hooks)]
+
+
 class AssignmentCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -123,3 +153,12 @@ class ExclusionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     host_id: HostId
+
+
+class HoldCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    target_type: Literal["host", "host_group"]
+    target_id: HostId
+    pattern: str = Field(min_length=1, max_length=model.MAX_PACKAGE_NAME_LENGTH, pattern=r"^[a-zA-Z0-9*?][a-zA-Z0-9._+\-*?]*$")
+    reason: str | None = Field(default=None, max_length=500)
