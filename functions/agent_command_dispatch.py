@@ -15,7 +15,8 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from chalicelib.core.observability import logger, metrics, tracer
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.patching import dispatch as patch_dispatch
-from chalicelib.patching.events import PatchRunDue
+from chalicelib.patching import window_runs
+from chalicelib.patching.events import PatchRunDue, WindowOccurrence
 from chalicelib.realtime import agents as realtime_agents
 from chalicelib.realtime import service as realtime_service
 from chalicelib.realtime.events import AgentSettingsChanged, EchoRequested, parse_command
@@ -34,6 +35,11 @@ def record_handler(record: SQSRecord) -> None:
         outcome = patch_dispatch.handle_due(event)
         logger.info("patch run due", extra={"message_id": record.message_id, "run_id": event.run_id, "attempt": event.attempt,
                                             "outcome": outcome})
+        return
+    if isinstance(event, WindowOccurrence):
+        outcome = window_runs.handle(event)
+        logger.info("maintenance window", extra={"message_id": record.message_id, "policy_id": event.policy_id, "kind": event.type,
+                                                 "outcome": outcome})
         return
     if isinstance(event, EchoRequested):
         delivered = realtime_service.deliver_echo(event)

@@ -62,6 +62,34 @@ PATCH_STAGE_FAILED: Final = "failed"
 PATCH_STAGE_CANCELLED: Final = "cancelled"
 PATCH_STAGE_DRY_RUN_COMPLETED: Final = "dry_run_completed"
 
+# --- our `run_patch` extension (docs/patching.md, "Beyond PatchMon"); reference agents ignore these fields ---------
+RUN_PATCH_EXCLUDE_PACKAGES: Final = "exclude_packages"
+RUN_PATCH_PRE_HOOKS: Final = "pre_hooks"
+RUN_PATCH_POST_HOOKS: Final = "post_hooks"
+RUN_PATCH_POST_REBOOT_HOOKS: Final = "post_reboot_hooks"
+RUN_PATCH_REBOOT: Final = "reboot"
+# A package name pattern: the package name charset plus fnmatch's `*` and `?`; never starting with "-" (an option).
+PATCH_EXCLUDE_PATTERN: Final = r"^[a-zA-Z0-9*?][a-zA-Z0-9._+\-*?]*$"
+MAX_PATCH_EXCLUDE_PATTERNS: Final = 100
+MAX_PATCH_HOOKS: Final = 10  # per list
+MAX_PATCH_HOOK_LENGTH: Final = 1024
+PATCH_HOOK_TIMEOUT_SECONDS: Final = 600  # each hook; the whole run still ends after 30 minutes
+PATCH_REBOOT_NEVER: Final = "never"
+PATCH_REBOOT_IF_REQUIRED: Final = "if_required"
+PATCH_REBOOT_ALWAYS: Final = "always"
+PATCH_REBOOT_POLICIES: Final = (PATCH_REBOOT_NEVER, PATCH_REBOOT_IF_REQUIRED, PATCH_REBOOT_ALWAYS)
+# `reboot.decision` of a final stage
+PATCH_REBOOT_REBOOTING: Final = "rebooting"
+PATCH_REBOOT_NOT_REQUIRED: Final = "not_required"
+PATCH_REBOOT_NOT_ALLOWED: Final = "not_allowed"  # required, but the policy is never
+PATCH_REBOOT_SKIPPED: Final = "skipped"  # dry run, failed or stopped run
+PATCH_REBOOT_DECISIONS: Final = (PATCH_REBOOT_REBOOTING, PATCH_REBOOT_NOT_REQUIRED, PATCH_REBOOT_NOT_ALLOWED, PATCH_REBOOT_SKIPPED)
+# Stages after a run's final one: the host is back (post-reboot hooks ran), or the reboot command failed.
+PATCH_STAGE_REBOOTED: Final = "rebooted"
+PATCH_STAGE_REBOOT_FAILED: Final = "reboot_failed"
+# Full report (/hosts/update) extension: names (or lock patterns) the host's own package manager holds back.
+REPORT_HELD_PACKAGES: Final = "heldPackages"
+
 # --- WebSocket messages, server -> agent (reference-server.md §3.1) --------------------------------
 WS_SETTINGS_UPDATE: Final = "settings_update"
 WS_REPORT_NOW: Final = "report_now"

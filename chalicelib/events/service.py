@@ -15,11 +15,13 @@ from chalicelib.core.db import main_table, to_dynamo
 from chalicelib.core.observability import logger, metrics
 
 EventType = Literal["host_down", "host_recovered", "patch_run_started", "patch_run_approved", "patch_run_completed", "patch_run_failed",
-                    "patch_run_cancelled", "patch_reboot_required", "patch_host_rebooted"]
+                    "patch_run_cancelled", "patch_reboot_required", "patch_host_rebooted", "maintenance_window_upcoming",
+                    "maintenance_window_opened"]
 SEVERITY: dict[str, str] = {"host_down": "warning", "host_recovered": "informational", "patch_run_started": "informational",
                             "patch_run_approved": "informational", "patch_run_completed": "informational", "patch_run_failed": "error",
                             "patch_run_cancelled": "informational", "patch_reboot_required": "warning",
-                            "patch_host_rebooted": "informational"}
+                            "patch_host_rebooted": "informational", "maintenance_window_upcoming": "informational",
+                            "maintenance_window_opened": "informational"}
 EVENT_RETENTION = timedelta(days=90)
 
 

@@ -172,6 +172,20 @@ def forget_policy_target(tenant_id: str, target_type: str, target_id: str) -> No
     holds.forget_target(tenant_id, target_type=target_type, target_id=target_id)
 
 
+def hosts_in_group(tenant_id: str, group_id: str) -> list[dict[str, Any]]:
+    """Every host that lists a group (reads the tenant's host index with a filter: O(fleet), for scheduled work)."""
+    return store.query_all_hosts(tenant_id, filters=store.filters_for(group=group_id, status=None, os_type=None, needs_updates=False,
+                                                                      security=False, reboot=False, search=None))
+
+
+def hosts_by_id(tenant_id: str, host_ids: list[str]) -> list[dict[str, Any]]:
+    """The hosts of these ids that exist, whole (one batch read per 100)."""
+    from chalicelib.core import keys
+    from chalicelib.core.db import batch_get
+
+    return batch_get([keys.host_key(tenant_id, h) for h in host_ids], fields=None) if host_ids else []
+
+
 def find_summaries(tenant_id: str, host_ids: list[str]) -> dict[str, dict[str, Any]]:
     """Return {host_id: {friendly_name, hostname, status, os_type, os_version}} for the hosts that exist (one batch read per 100)."""
     found = store.get_summaries(tenant_id, host_ids) if host_ids else {}

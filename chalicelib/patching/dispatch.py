@@ -77,6 +77,8 @@ def handle_due(event: PatchRunDue, *, now: datetime | None = None) -> str:
         return "dropped: run deleted"
     if int(run.get("attempt") or 0) != event.attempt:
         return "dropped: stale attempt"
+    if run.get("not_after") and now > clock.parse_iso(run["not_after"]) and run["status"] in (model.QUEUED, model.SCHEDULED):
+        return _window_closed(event.tenant_id, run, now)
     if run["status"] == model.SCHEDULED:
         due = clock.parse_iso(run["scheduled_at"])
         if due > now + timedelta(seconds=1):  # early (a clock edge): wait for the rest
@@ -159,6 +161,19 @@ def _send(event: PatchRunDue, run: dict[str, Any], agent: dict[str, Any], now: d
                {**event.model_dump(), "attempt": int(waiting["attempt"]), "requested_at": clock.iso(now)},
                delay_seconds=model.OFFLINE_RETRY_SECONDS)
     return "retry: connection gone"
+
+
+def _window_closed(tenant_id: str, run: dict[str, Any], now: datetime) -> str:
+    """A maintenance window's run that could not start before the window closed is cancelled, never started late."""
+    try:
+        ended = run_store.transition(tenant_id, run, model.CANCELLED,
+                                     {"error_message": "The maintenance window closed before the run could start",
+                                      "completed_at": clock.iso(now), "updated_at": clock.iso(now)})
+    except errors.Conflict:
+        return "dropped: run changed"
+    stream.push_done(tenant_id, ended)
+    notify.run_event(tenant_id, "patch_run_cancelled", ended, reason="window_closed")
+    return "cancelled: window closed"
 
 
 def _fail(tenant_id: str, run: dict[str, Any], message: str, now: datetime) -> None:

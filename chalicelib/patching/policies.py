@@ -10,12 +10,12 @@ from chalicelib.core import clock, errors, ids
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.host import groups as host_groups
 from chalicelib.host import service as host_service
-from chalicelib.patching import policy_store, timing
+from chalicelib.patching import policy_store, timing, windows
 from chalicelib.patching.schemas import AssignmentCreate, PolicyWrite
 from chalicelib.tenant import service as tenant_service
 
 DEFAULT_POLICY_NAME = "Default"
-EXECUTION_FIELDS = ("reboot_policy", "pre_hooks", "post_hooks", "post_reboot_hooks")
+EXECUTION_FIELDS = ("reboot_policy", "pre_hooks", "post_hooks", "post_reboot_hooks", "window")
 SNAPSHOT_FIELDS = ("policy_id", "name", "patch_delay_type", "delay_minutes", "fixed_time", "timezone", *EXECUTION_FIELDS)
 POLICY_FIELDS = ("policy_id", "name", "description", "patch_delay_type", "delay_minutes", "fixed_time", "timezone", *EXECUTION_FIELDS,
                  "created_at", "updated_at", "created_by")
@@ -27,8 +27,17 @@ def _view(policy: dict[str, Any]) -> dict[str, Any]:
     data["fixed_time_utc"] = policy.get("fixed_time")  # the reference's name (it was always UTC there)
     data["assignment_count"] = int(policy.get("assignment_count") or 0)
     data["reboot_policy"] = policy.get("reboot_policy") or "never"
+    data["window"] = _window_view(policy.get("window"))
     for name in ("pre_hooks", "post_hooks", "post_reboot_hooks"):
         data[name] = list(policy.get(name) or [])
+    return data
+
+
+def _window_view(window: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not window:
+        return None
+    data = {k: window.get(k) for k in ("days", "time", "cron", "operation", "paused")}
+    data.update({k: int(window.get(k) or 0) for k in ("duration_minutes", "warn_minutes")})
     return data
 
 
@@ -64,14 +73,19 @@ def _fields(data: PolicyWrite) -> dict[str, Any]:
     return {"name": data.name.strip(), "description": data.description, "patch_delay_type": data.patch_delay_type,
             "delay_minutes": data.delay_minutes, "fixed_time": data.fixed_time, "timezone": data.timezone,
             "reboot_policy": data.reboot_policy, "pre_hooks": data.pre_hooks or None, "post_hooks": data.post_hooks or None,
-            "post_reboot_hooks": data.post_reboot_hooks or None}
+            "post_reboot_hooks": data.post_reboot_hooks or None,
+            "window": data.window.model_dump(exclude_none=True) if data.window else None}
 
 
 def create(ctx: TenantContext, data: PolicyWrite) -> dict[str, Any]:
     now = clock.iso(clock.now())
     policy = {"policy_id": ids.new_id(), **_fields(data), "assignment_count": 0, "created_at": now, "updated_at": now,
               "created_by": ctx.user_id}
+    zone = policy.get("timezone") or tenant_timezone(ctx.tenant_id)
+    if policy.get("window"):
+        windows.refuse_invalid(policy["window"], zone)
     policy_store.put_new(ctx.tenant_id, policy)
+    windows.sync_schedules(ctx.tenant_id, policy, timezone=zone)
     audit.record(ctx, tenant_id=ctx.tenant_id, action="patch_policy_created", target_type="patch_policy", target_id=policy["policy_id"],
                  details={"name": policy["name"], "patch_delay_type": policy["patch_delay_type"]})
     return _view(policy)
@@ -81,7 +95,11 @@ def update(ctx: TenantContext, *, policy_id: str, data: PolicyWrite) -> dict[str
     """Change a policy; runs already created keep the snapshot they were timed by (C10.15)."""
     current = _get(ctx, policy_id)
     policy = {**current, **_fields(data), "updated_at": clock.iso(clock.now())}
+    zone = policy.get("timezone") or tenant_timezone(ctx.tenant_id)
+    if policy.get("window"):
+        windows.refuse_invalid(policy["window"], zone)
     policy_store.replace(ctx.tenant_id, policy)
+    windows.sync_schedules(ctx.tenant_id, policy, timezone=zone)
     audit.record(ctx, tenant_id=ctx.tenant_id, action="patch_policy_updated", target_type="patch_policy", target_id=policy_id,
                  details={"name": policy["name"], "patch_delay_type": policy["patch_delay_type"]})
     return _view(policy)
@@ -90,6 +108,7 @@ def update(ctx: TenantContext, *, policy_id: str, data: PolicyWrite) -> dict[str
 def delete(ctx: TenantContext, *, policy_id: str) -> None:
     """Delete a policy with its assignments and exclusions; scheduled runs still fire (C10.16)."""
     policy = _get(ctx, policy_id)
+    windows.delete_schedules(policy_id)
     policy_store.delete_policy(ctx.tenant_id, policy_id)
     audit.record(ctx, tenant_id=ctx.tenant_id, action="patch_policy_deleted", target_type="patch_policy", target_id=policy_id,
                  details={"name": policy["name"]})

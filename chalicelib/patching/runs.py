@@ -17,7 +17,8 @@ from chalicelib.user import service as user_service
 
 LIST_FIELDS = ("run_id", "host_id", "host_name", "patch_type", "package_names", "dry_run", "status", "initiated_by", "approved_by",
                "created_at", "updated_at", "scheduled_at", "started_at", "completed_at", "policy_name", "validation_run_id",
-               "execution_run_id", "extra_deps_count", "error_message", "schedule_override", "reboot")
+               "execution_run_id", "extra_deps_count", "error_message", "schedule_override", "reboot", "not_after",
+               "window_occurrence")
 DETAIL_FIELDS = (*LIST_FIELDS, "policy_id", "policy_snapshot", "packages_affected", "attempt", "dispatched_at", "last_output_at",
                  "output_truncated", "cancelled_via", "cancelled_by", "exclude_packages", "post_reboot_output", "post_reboot_error")
 
@@ -45,7 +46,7 @@ def _get(ctx: TenantContext, run_id: str, *, consistent: bool = True) -> dict[st
     return run
 
 
-def _new_run(ctx: TenantContext, host: dict[str, Any], *, patch_type: str, packages: list[str], dry_run: bool, status: str,
+def new_run(ctx: TenantContext, host: dict[str, Any], *, patch_type: str, packages: list[str], dry_run: bool, status: str,
              now: datetime, snapshot: dict[str, Any], initiated_by: str | None, **extra: Any) -> dict[str, Any]:
     return {"run_id": ids.new_time_ordered_id(), "host_id": host["host_id"],
             "host_name": host.get("friendly_name") or host.get("hostname") or host["host_id"], "patch_type": patch_type,
@@ -106,7 +107,7 @@ def trigger(ctx: TenantContext, data: TriggerRequest) -> dict[str, Any]:
         extra = {"scheduled_at": clock.iso(fires)} if status == model.SCHEDULED else {}
         if data.schedule_override:
             extra["schedule_override"] = data.schedule_override
-        run = _new_run(ctx, host, patch_type=data.patch_type, packages=data.packages, dry_run=data.dry_run, status=status, now=now,
+        run = new_run(ctx, host, patch_type=data.patch_type, packages=data.packages, dry_run=data.dry_run, status=status, now=now,
                        snapshot=snapshot, initiated_by=initiated_by, exclude_packages=holds.patterns_of(all_holds, host) or None, **extra)
         created.append((run, fires))
     run_store.put_new(ctx.tenant_id, [run for run, _ in created])
@@ -145,7 +146,7 @@ def approve(ctx: TenantContext, *, run_id: str, schedule_override: str | None) -
         extra["scheduled_at"] = clock.iso(fires)
     if schedule_override:
         extra["schedule_override"] = schedule_override
-    execution = _new_run(ctx, host, patch_type=source["patch_type"], packages=list(source.get("package_names") or []), dry_run=False,
+    execution = new_run(ctx, host, patch_type=source["patch_type"], packages=list(source.get("package_names") or []), dry_run=False,
                          status=status, now=now, snapshot=snapshot, initiated_by=source.get("initiated_by"),
                          exclude_packages=patterns or None, **extra)
     # The status guard decides between racing approvals (and a delete): only the winner creates the execution run.

@@ -100,12 +100,41 @@ def _valid_zone(value: str | None) -> str | None:
     return value or None
 
 
+WEEKDAYS = ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")
+
+
+class WindowSpec(BaseModel):
+    """A maintenance window: weekdays and a time, or an EventBridge cron expression, in the policy's timezone."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    days: list[Literal["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"]] | None = Field(default=None, min_length=1, max_length=7)
+    time: Annotated[str | None, AfterValidator(_valid_time)] = Field(default=None, max_length=8)
+    cron: str | None = Field(default=None, max_length=120, pattern=r"^cron\([^()]+\)$")
+    duration_minutes: int = Field(default=180, ge=15, le=1440)
+    operation: Literal["patch_all", "security"] = "patch_all"
+    warn_minutes: int = Field(default=0, ge=0, le=1440)
+    paused: bool = False
+
+    @model_validator(mode="after")
+    def _one_schedule(self) -> WindowSpec:
+        if self.cron and (self.days or self.time):
+            raise ValueError("give days and time, or cron, not both")
+        if not self.cron and not (self.days and self.time):
+            raise ValueError("give days and time (HH:MM), or a cron expression")
+        if self.days:
+            self.days = sorted(set(self.days), key=WEEKDAYS.index)
+        if self.cron and self.warn_minutes:
+            raise ValueError("a warning before the window needs days and time, not a cron expression")
+        return self
+
+
 class PolicyWrite(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_not_blank)]
     description: str | None = Field(default=None, max_length=500)
-    patch_delay_type: Literal["immediate", "delayed", "fixed_time"]
+    patch_delay_type: Literal["immediate", "delayed", "fixed_time", "maintenance_window"]
     delay_minutes: int | None = Field(default=None, ge=1, le=10_080)
     fixed_time: Annotated[str | None, AfterValidator(_valid_time)] = Field(default=None, max_length=8)
     fixed_time_utc: Annotated[str | None, AfterValidator(_valid_time)] = Field(default=None, max_length=8)  # the reference's name
@@ -115,6 +144,7 @@ class PolicyWrite(BaseModel):
     pre_hooks: Hooks
     post_hooks: Hooks
     post_reboot_hooks: Hooks
+    window: WindowSpec | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> PolicyWrite:
@@ -128,6 +158,10 @@ class PolicyWrite(BaseModel):
             self.delay_minutes = None
         if self.patch_delay_type != timing.FIXED_TIME:
             self.fixed_time = None
+        if self.patch_delay_type == timing.MAINTENANCE_WINDOW and self.window is None:
+            raise ValueError("window is required for a maintenance window")
+        if self.patch_delay_type != timing.MAINTENANCE_WINDOW:
+            self.window = None
         return self
 
 

@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 IMMEDIATE = "immediate"
 DELAYED = "delayed"
 FIXED_TIME = "fixed_time"
-DELAY_TYPES = (IMMEDIATE, DELAYED, FIXED_TIME)
+MAINTENANCE_WINDOW = "maintenance_window"
+DELAY_TYPES = (IMMEDIATE, DELAYED, FIXED_TIME, MAINTENANCE_WINDOW)
 
 
 def zone(name: str | None) -> ZoneInfo:
@@ -71,4 +72,8 @@ def run_at(policy: dict[str, Any] | None, *, now: datetime, tenant_timezone: str
         return now + timedelta(minutes=int(policy["delay_minutes"]))
     if kind == FIXED_TIME:
         return next_fixed_time(parse_hhmm(policy["fixed_time"]), timezone=policy.get("timezone") or tenant_timezone, after=now)
+    if kind == MAINTENANCE_WINDOW:  # a run triggered by hand waits for the window's next opening
+        from chalicelib.patching.windows import next_opening
+
+        return next_opening(policy["window"], timezone=policy.get("timezone") or tenant_timezone, after=now) or now
     return now

@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from chalicelib.patching.events import PatchRunDue
+from chalicelib.patching.events import PatchRunDue, WindowOccurrence
 
 
 class EchoRequested(BaseModel):
@@ -51,8 +51,8 @@ class AgentSettingsChanged(BaseModel):
     requested_at: str
 
 
-def parse_command(body: str) -> EchoRequested | AgentCommandRequested | AgentSettingsChanged | PatchRunDue:
+def parse_command(body: str) -> EchoRequested | AgentCommandRequested | AgentSettingsChanged | PatchRunDue | WindowOccurrence:
     """Parse a message of the agent-commands queue by its type; raises ValueError for anything else."""
     from pydantic import TypeAdapter
 
-    return TypeAdapter(EchoRequested | AgentCommandRequested | AgentSettingsChanged | PatchRunDue).validate_json(body)
+    return TypeAdapter(EchoRequested | AgentCommandRequested | AgentSettingsChanged | PatchRunDue | WindowOccurrence).validate_json(body)

@@ -20,6 +20,7 @@ from infra.local.lambda_runtime import LambdaRuntime
 
 log = logging.getLogger("patchmon.local.scheduler")
 _EPSILON = timedelta(seconds=1)
+SCHEDULED_TIME = "<aws.scheduler.scheduled-time>"  # replaced by the occurrence's time, as EventBridge Scheduler does
 
 
 def _now() -> datetime:
@@ -116,6 +117,8 @@ class LocalScheduler:
         self._last_fired[key] = now.isoformat()
         target = schedule["Target"]
         payload: Any = target.get("Input", "")
+        if isinstance(payload, str):  # Scheduler's context attributes in the input
+            payload = payload.replace(SCHEDULED_TIME, due.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
         self._deliver(target["Arn"], payload, f"schedule {key}")
         if schedule["ScheduleExpression"].startswith("at(") and schedule.get("ActionAfterCompletion") == "DELETE":
             self._scheduler.delete_schedule(Name=schedule["Name"], GroupName=schedule["GroupName"])

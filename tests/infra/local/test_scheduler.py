@@ -128,3 +128,19 @@ def test_fired_state_survives_restore_when_scheduler_restarts(aws, heartbeat_cal
     second.restore(first.state())
     second.tick(at + timedelta(seconds=10))
     assert _received(aws) == [{"schedule": "kept"}]
+
+
+def test_cron_schedule_in_a_timezone_puts_its_scheduled_time_into_the_input(aws, heartbeat_calls):
+    """Scheduler replaces <aws.scheduler.scheduled-time> with the occurrence's time (the maintenance windows use it)."""
+    aws.client("scheduler").create_schedule(
+        Name="window", GroupName=aws.resources.scheduler_group, ScheduleExpression="cron(30 3 ? * * *)",
+        ScheduleExpressionTimezone="Asia/Tokyo", FlexibleTimeWindow={"Mode": "OFF"},
+        Target={"Arn": aws.resources.queue_arns["agent-commands"], "RoleArn": aws.resources.scheduler_role_arn,
+                "Input": json.dumps({"at": "<aws.scheduler.scheduled-time>"})})
+    scheduler = _scheduler(aws)
+    today = _now().replace(hour=18, minute=30, second=0)  # 03:30 in Tokyo (UTC+9), the next day there
+    due = today if today > _now() else today + timedelta(days=1)
+    scheduler.tick(due - timedelta(seconds=1))
+    assert _received(aws) == []
+    scheduler.tick(due)
+    assert _received(aws) == [{"at": due.strftime("%Y-%m-%dT%H:%M:%SZ")}]
