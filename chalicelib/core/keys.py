@@ -218,6 +218,22 @@ def patch_run_partition(tenant_id: str, run_id: str) -> str:
     return f"{tenant_pk(tenant_id)}#RUN#{run_id}"
 
 
+def patch_rollout_key(tenant_id: str, rollout_id: str) -> Key:
+    """A rollout's settings and counters, beside the runs."""
+    return f"{tenant_pk(tenant_id)}#PATCH", f"ROLLOUT#{rollout_id}"
+
+
+def patch_rollouts(tenant_id: str) -> Collection:
+    return f"{tenant_pk(tenant_id)}#PATCH", "ROLLOUT#"
+
+
+def patch_rollout_partition(tenant_id: str, rollout_id: str) -> str:
+    """A rollout's members (`M#<ring>#<run>`), each waiting, started or done."""
+    if not rollout_id:
+        raise ValueError("rollout_id is required")
+    return f"{tenant_pk(tenant_id)}#ROLLOUT#{rollout_id}"
+
+
 def patch_watch_partition(shard: int) -> str:
     """gsi2 partition of running runs, by the time they stall if no output arrives (the stall sweep reads it)."""
     return f"PATCHWATCH#{shard}"

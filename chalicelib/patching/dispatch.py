@@ -173,6 +173,7 @@ def _window_closed(tenant_id: str, run: dict[str, Any], now: datetime) -> str:
         return "dropped: run changed"
     stream.push_done(tenant_id, ended)
     notify.run_event(tenant_id, "patch_run_cancelled", ended, reason="window_closed")
+    _ended(tenant_id, ended)
     return "cancelled: window closed"
 
 
@@ -185,3 +186,11 @@ def _fail(tenant_id: str, run: dict[str, Any], message: str, now: datetime) -> N
     logger.info("patch run failed before dispatch", extra={"run_id": run["run_id"], "reason": message})
     stream.push_done(tenant_id, failed)
     notify.run_event(tenant_id, "patch_run_failed", failed)
+    _ended(tenant_id, failed)
+
+
+def _ended(tenant_id: str, run: dict[str, Any]) -> None:
+    if run.get("rollout_id"):
+        from chalicelib.patching import rollouts  # rollouts start runs through dispatch: imported where used
+
+        rollouts.run_finished(tenant_id, run)

@@ -21,9 +21,10 @@ CANCELLED: Final = "cancelled"
 DRY_RUN_COMPLETED: Final = "dry_run_completed"
 TIMED_OUT: Final = "timed_out"
 AGENT_DISCONNECTED: Final = "agent_disconnected"
+WAITING: Final = "waiting"  # ours: held back by its rollout until a slot frees (docs/patching.md, "Rollouts")
 
 STATUSES: Final = (PENDING_VALIDATION, PENDING_APPROVAL, VALIDATED, APPROVED, SCHEDULED, QUEUED, RUNNING, COMPLETED, FAILED,
-                   CANCELLED, DRY_RUN_COMPLETED, TIMED_OUT, AGENT_DISCONNECTED)
+                   CANCELLED, DRY_RUN_COMPLETED, TIMED_OUT, AGENT_DISCONNECTED, WAITING)
 # `active` in the runs filter, as the reference's deep link: waiting to be sent or running.
 ACTIVE: Final = (QUEUED, RUNNING)
 AWAITING_APPROVAL: Final = (PENDING_APPROVAL, VALIDATED)  # the dashboard's "Awaiting approval"
@@ -31,7 +32,7 @@ TERMINAL: Final = frozenset({COMPLETED, FAILED, CANCELLED, DRY_RUN_COMPLETED, TI
 
 # What each action may start from. A status change is a write conditioned on the status read, so of two
 # racing requests only one changes the run; the other is answered 409.
-DELETABLE: Final = (QUEUED, PENDING_VALIDATION, PENDING_APPROVAL, VALIDATED, APPROVED, SCHEDULED)
+DELETABLE: Final = (QUEUED, PENDING_VALIDATION, PENDING_APPROVAL, VALIDATED, APPROVED, SCHEDULED, WAITING)
 APPROVABLE: Final = (VALIDATED, PENDING_VALIDATION, PENDING_APPROVAL)
 DISPATCHABLE: Final = (QUEUED, PENDING_VALIDATION)  # due, waiting for the agent
 STOPPABLE: Final = (RUNNING,)

@@ -168,6 +168,10 @@ def _final(agent: dict[str, Any], run: dict[str, Any], body: OutputRequest) -> d
     metrics.add_metric(name=f"PatchRuns_{status}", unit="Count", value=1)
     logger.info("patch run finished", extra={"run_id": run["run_id"], "status": status})
     stream.push_done(tenant_id, written)
+    if run["status"] in model.RESULT_ACCEPTED_FROM:  # not when only filling in a stopped run's output
+        from chalicelib.patching.runs import ended
+
+        ended(tenant_id, written)
     if status == model.COMPLETED:
         notify.run_event(tenant_id, "patch_run_completed", written)
         if (written.get("reboot") or {}).get("decision") == "not_allowed":  # needed, but the policy says never

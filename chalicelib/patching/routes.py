@@ -5,7 +5,7 @@ from chalice import Blueprint
 
 from chalicelib.agent_protocol.constants import MAX_REPORT_BYTES
 from chalicelib.core.pagination import page_size
-from chalicelib.patching import holds, output, policies, runs, schemas
+from chalicelib.patching import holds, output, policies, rollouts, runs, schemas
 from chalicelib.web.route import Request, route
 
 bp = Blueprint(__name__)
@@ -20,12 +20,13 @@ def patching_dashboard(request: Request) -> dict:
     return runs.dashboard(request.ctx, with_recent=request.query.get("recent", "true").lower() not in ("false", "0", "no"))
 
 
-@route(bp, "/patching/runs", summary="Patch runs, newest first (status: a status or `active`; type; host_id; cursor pages)", tags=TAGS,
+@route(bp, "/patching/runs", tags=TAGS,
+       summary="Patch runs, newest first (status: a status, `active` or `awaiting_approval`; type; host_id; rollout_id; cursor pages)",
        permission=VIEW, module=RUNS)
 def list_patch_runs(request: Request) -> dict:
     q = request.query
     return runs.list_(request.ctx, limit=page_size(q.get("limit"), default=25), cursor=q.get("cursor"), status=q.get("status") or None,
-                      patch_type=q.get("type") or None, host_id=q.get("host_id") or None)
+                      patch_type=q.get("type") or None, host_id=q.get("host_id") or None, rollout_id=q.get("rollout_id") or None)
 
 
 @route(bp, "/patching/runs/{run_id}", summary="One run with its output, packages affected and policy snapshot", tags=TAGS,
@@ -161,3 +162,21 @@ def create_package_hold(request: Request) -> dict:
 def delete_package_hold(request: Request) -> dict:
     holds.delete(request.ctx, hold_id=request.path_params["hold_id"])
     return {"message": "Hold released"}
+
+
+# --- rollouts --------------------------------------------------------------------------------------------
+@route(bp, "/patching/rollouts", summary="The latest rollouts with their progress", tags=TAGS, permission=VIEW, module=POLICIES)
+def list_patch_rollouts(request: Request) -> dict:
+    return {"items": rollouts.list_(request.ctx.tenant_id, limit=page_size(request.query.get("limit"), default=25))}
+
+
+@route(bp, "/patching/rollouts/{rollout_id}", summary="A rollout's limits, rings and progress (its runs: GET /patching/runs?rollout_id=)",
+       tags=TAGS, permission=VIEW, module=POLICIES)
+def get_patch_rollout(request: Request) -> dict:
+    return runs.get_rollout(request.ctx, rollout_id=request.path_params["rollout_id"])
+
+
+@route(bp, "/patching/rollouts/{rollout_id}/stop", methods=("POST",), summary="Stop a rollout: waiting runs cancelled, running runs stopped",
+       tags=TAGS, permission=MANAGE, module=POLICIES, status=202)
+def stop_patch_rollout(request: Request) -> dict:
+    return runs.stop_rollout(request.ctx, rollout_id=request.path_params["rollout_id"])

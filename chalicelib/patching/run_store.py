@@ -162,9 +162,11 @@ def stats(tenant_id: str) -> dict[str, int]:
 
 
 def list_page(tenant_id: str, *, limit: int, cursor: str | None, statuses: tuple[str, ...] = (), patch_type: str | None = None,
-              host_id: str | None = None, newest_first: bool = True) -> tuple[list[dict[str, Any]], str | None]:
+              host_id: str | None = None, rollout_id: str | None = None, newest_first: bool = True) -> tuple[list[dict[str, Any]], str | None]:
     """One page of runs, newest first: the tenant's, or one host's (through gsi1)."""
     filters = []
+    if rollout_id:
+        filters.append(Attr("rollout_id").eq(rollout_id))
     if statuses:
         filters.append(Attr("status").is_in(list(statuses)))
     if patch_type:

@@ -10,7 +10,7 @@ from chalicelib.core import clock, errors, ids
 from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.host import service as host_service
-from chalicelib.patching import dispatch, holds, model, notify, policies, run_store, stream, timing
+from chalicelib.patching import dispatch, holds, model, notify, policies, rollouts, run_store, stream, timing
 from chalicelib.patching.schemas import TriggerRequest
 from chalicelib.realtime import agents as realtime_agents
 from chalicelib.user import service as user_service
@@ -18,7 +18,7 @@ from chalicelib.user import service as user_service
 LIST_FIELDS = ("run_id", "host_id", "host_name", "patch_type", "package_names", "dry_run", "status", "initiated_by", "approved_by",
                "created_at", "updated_at", "scheduled_at", "started_at", "completed_at", "policy_name", "validation_run_id",
                "execution_run_id", "extra_deps_count", "error_message", "schedule_override", "reboot", "not_after",
-               "window_occurrence")
+               "window_occurrence", "rollout_id", "ring")
 DETAIL_FIELDS = (*LIST_FIELDS, "policy_id", "policy_snapshot", "packages_affected", "attempt", "dispatched_at", "last_output_at",
                  "output_truncated", "cancelled_via", "cancelled_by", "exclude_packages", "post_reboot_output", "post_reboot_error")
 
@@ -89,6 +89,8 @@ def _refuse_held(host: dict[str, Any], packages: list[str], patterns: list[str])
 def trigger(ctx: TenantContext, data: TriggerRequest) -> dict[str, Any]:
     """Create one run per host: a dry run (`pending_validation`), a request for approval (`pending_approval`), or a
     run timed by the host's policy (`queued` now, or `scheduled`)."""
+    if data.rollout and "patching_policies" not in ctx.modules:
+        raise errors.ModuleNotAvailable()
     hosts = [host_service.get(ctx, host_id=h) for h in data.hosts]  # every host must exist before any run is made
     now = clock.now()
     initiated_by = _username(ctx)
@@ -102,6 +104,8 @@ def trigger(ctx: TenantContext, data: TriggerRequest) -> dict[str, Any]:
             status, fires = model.PENDING_VALIDATION, now  # dry runs and approval requests are never delayed
         elif data.pending_approval:
             status, fires = model.PENDING_APPROVAL, None
+        elif data.rollout:  # the rollout, not the policy, decides when each run starts
+            status, fires = model.WAITING, now
         else:
             status = model.SCHEDULED if fires > now else model.QUEUED
         extra = {"scheduled_at": clock.iso(fires)} if status == model.SCHEDULED else {}
@@ -110,10 +114,15 @@ def trigger(ctx: TenantContext, data: TriggerRequest) -> dict[str, Any]:
         run = new_run(ctx, host, patch_type=data.patch_type, packages=data.packages, dry_run=data.dry_run, status=status, now=now,
                        snapshot=snapshot, initiated_by=initiated_by, exclude_packages=holds.patterns_of(all_holds, host) or None, **extra)
         created.append((run, fires))
-    run_store.put_new(ctx.tenant_id, [run for run, _ in created])
-    for run, fires in created:
-        if run["status"] != model.PENDING_APPROVAL:
-            _start(ctx, run, fires=fires, now=now)
+    if data.rollout:
+        rollout = start_rollout(ctx, [run for run, _ in created], data.rollout.model_dump(), source={"source": "trigger",
+                                                                                                     "initiated_by": initiated_by})
+        created = [(run, now) for run, _ in created]
+    else:
+        run_store.put_new(ctx.tenant_id, [run for run, _ in created])
+        for run, fires in created:
+            if run["status"] != model.PENDING_APPROVAL:
+                _start(ctx, run, fires=fires, now=now)
     audit.record(ctx, tenant_id=ctx.tenant_id, action="patch_run_triggered", target_type="patch_run",
                  target_id=created[0][0]["run_id"] if len(created) == 1 else None,
                  details={"hosts": len(created), "patch_type": data.patch_type, "packages": data.packages[:20], "dry_run": data.dry_run,
@@ -122,9 +131,64 @@ def trigger(ctx: TenantContext, data: TriggerRequest) -> dict[str, Any]:
              "run_at": clock.iso(fires) if fires else None, "job_id": f"patch-run-{run['run_id']}"} for run, fires in created]
     first = runs[0]
     message = {model.PENDING_VALIDATION: "Dry run queued", model.PENDING_APPROVAL: "Submitted for approval",
-               model.SCHEDULED: "Patch run scheduled", model.QUEUED: "Patch run queued"}[first["status"]]
-    return {"message": message if len(runs) == 1 else f"{len(runs)} patch runs created", **first, "queued": first["status"] != model.PENDING_APPROVAL,
-            "pending_approval": first["status"] == model.PENDING_APPROVAL, "runs": runs}
+               model.SCHEDULED: "Patch run scheduled", model.QUEUED: "Patch run queued",
+               model.WAITING: "Patch run waiting for its rollout"}[first["status"]]
+    answer = {"message": message if len(runs) == 1 else f"{len(runs)} patch runs created", **first,
+              "queued": first["status"] != model.PENDING_APPROVAL, "pending_approval": first["status"] == model.PENDING_APPROVAL, "runs": runs}
+    if data.rollout:
+        answer["rollout_id"] = rollout["rollout_id"]
+    return answer
+
+
+def start_rollout(ctx: TenantContext, new_runs: list[dict[str, Any]], spec: dict[str, Any], *, source: dict[str, Any]) -> dict[str, Any]:
+    """Store `new_runs` (status waiting) as one rollout and start its first runs."""
+    if spec.get("first_ring_group_id"):
+        first_ring = {h["host_id"] for h in host_service.hosts_in_group(ctx.tenant_id, spec["first_ring_group_id"])}
+    else:
+        first_ring = set(spec.get("first_ring_host_ids") or [])
+    rollout = rollouts.plan(new_runs, spec, first_ring_hosts=first_ring)
+    ring_of = {run_id: ring for ring, run_ids in enumerate(rollout["rings"]) for run_id in run_ids}
+    for run in new_runs:
+        run.update({"status": model.WAITING, "rollout_id": rollout["rollout_id"], "ring": ring_of[run["run_id"]]})
+        run.pop("scheduled_at", None)
+    rollouts.store(ctx.tenant_id, rollout, source=source)
+    run_store.put_new(ctx.tenant_id, new_runs)
+    rollouts.advance(ctx.tenant_id, rollout["rollout_id"])
+    return rollout
+
+
+def start_waiting(tenant_id: str, run_id: str, *, rollout_id: str, ring: int) -> None:
+    """Its rollout gave a waiting run a slot: queue it now (a run deleted meanwhile gives the slot back)."""
+    run = run_store.get(tenant_id, run_id, consistent=True)
+    if run is None or run["status"] != model.WAITING:
+        rollouts.run_finished(tenant_id, {"run_id": run_id, "rollout_id": rollout_id, "ring": ring, "status": model.CANCELLED})
+        return
+    now = clock.now()
+    try:
+        queued = run_store.transition(tenant_id, run, model.QUEUED, {"updated_at": clock.iso(now)})
+    except errors.Conflict:
+        return
+    dispatch.enqueue(tenant_id, queued, now=now)
+
+
+def cancel_waiting(tenant_id: str, run_id: str, *, reason: str) -> int:
+    """Cancel a run its rollout will not start (the rollout stopped); 1 when it was cancelled."""
+    run = run_store.get(tenant_id, run_id, consistent=True)
+    if run is None or run["status"] != model.WAITING:
+        return 0
+    now = clock.iso(clock.now())
+    try:
+        cancelled = run_store.transition(tenant_id, run, model.CANCELLED, {"error_message": reason, "completed_at": now, "updated_at": now})
+    except errors.Conflict:
+        return 0
+    rollouts.run_finished(tenant_id, cancelled)
+    return 1
+
+
+def ended(tenant_id: str, run: dict[str, Any]) -> None:
+    """A run reached a final status: its rollout, if any, frees the slot and moves on."""
+    if run.get("rollout_id"):
+        rollouts.run_finished(tenant_id, run)
 
 
 def approve(ctx: TenantContext, *, run_id: str, schedule_override: str | None) -> dict[str, Any]:
@@ -194,6 +258,7 @@ def stop(ctx: TenantContext, *, run_id: str) -> dict[str, Any]:
         run_store.update(ctx.tenant_id, stopped, {"cancelled_via": "db_only"})
     stream.push_status(ctx.tenant_id, stopped)
     notify.run_event(ctx.tenant_id, "patch_run_cancelled", stopped, reason="stopped", cancelled_by=stopped.get("cancelled_by"))
+    ended(ctx.tenant_id, stopped)
     audit.record(ctx, tenant_id=ctx.tenant_id, action="patch_run_stopped", target_type="patch_run", target_id=run_id,
                  details={"host_id": run["host_id"]})
     return {"message": "Stop requested", "patch_run_id": run_id, "cancelled_via": "agent_signal" if sent else "db_only"}
@@ -208,6 +273,7 @@ def delete(ctx: TenantContext, *, run_id: str) -> None:
     run_store.delete(ctx.tenant_id, run)
     dispatch.cancel_schedule(run)
     notify.run_event(ctx.tenant_id, "patch_run_cancelled", run, reason="deleted")
+    ended(ctx.tenant_id, {**run, "status": model.CANCELLED})
     audit.record(ctx, tenant_id=ctx.tenant_id, action="patch_run_cancelled", target_type="patch_run", target_id=run_id,
                  details={"host_id": run["host_id"], "status": run["status"], "patch_type": run["patch_type"]})
 
@@ -231,7 +297,7 @@ STATUS_FILTERS = {**{s: (s,) for s in model.STATUSES}, "active": model.ACTIVE, "
 
 
 def list_(ctx: TenantContext, *, limit: int, cursor: str | None, status: str | None, patch_type: str | None,
-          host_id: str | None) -> dict[str, Any]:
+          host_id: str | None, rollout_id: str | None = None) -> dict[str, Any]:
     if status and status not in STATUS_FILTERS:
         raise errors.InvalidInput(f"status must be one of: {', '.join(STATUS_FILTERS)}")
     if patch_type and patch_type not in model.PATCH_TYPES:
@@ -239,7 +305,7 @@ def list_(ctx: TenantContext, *, limit: int, cursor: str | None, status: str | N
     if host_id:
         host_service.get(ctx, host_id=host_id)
     items, next_cursor = run_store.list_page(ctx.tenant_id, limit=limit, cursor=cursor, statuses=STATUS_FILTERS.get(status or "", ()),
-                                             patch_type=patch_type, host_id=host_id)
+                                             patch_type=patch_type, host_id=host_id, rollout_id=rollout_id)
     return {"items": [view(run) for run in items], "next_cursor": next_cursor}
 
 
@@ -264,13 +330,14 @@ def mark_disconnected(tenant_id: str, run_id: str) -> bool:
         return False
     now = clock.iso(clock.now())
     try:
-        ended = run_store.transition(tenant_id, run, model.AGENT_DISCONNECTED,
+        ended_run = run_store.transition(tenant_id, run, model.AGENT_DISCONNECTED,
                                      {"completed_at": now, "updated_at": now, "error_message": "The agent disconnected during the run"},
                                      remove=run_store.WATCH_FIELDS)
     except errors.Conflict:
         return False
-    stream.push_done(tenant_id, ended)
-    notify.run_event(tenant_id, "patch_run_failed", ended)
+    stream.push_done(tenant_id, ended_run)
+    notify.run_event(tenant_id, "patch_run_failed", ended_run)
+    ended(tenant_id, ended_run)
     return True
 
 
@@ -291,13 +358,50 @@ def sweep_stalled(*, now: datetime | None = None) -> dict[str, int]:
                 extended += 1
                 continue
             try:
-                ended = run_store.transition(tenant_id, run, model.TIMED_OUT,
+                ended_run = run_store.transition(tenant_id, run, model.TIMED_OUT,
                                              {"completed_at": clock.iso(now), "updated_at": clock.iso(now),
                                               "error_message": f"No output from the agent for {model.STALL_MINUTES} minutes"},
                                              remove=run_store.WATCH_FIELDS)
             except errors.Conflict:
                 continue
-            stream.push_done(tenant_id, ended)
-            notify.run_event(tenant_id, "patch_run_failed", ended)
+            stream.push_done(tenant_id, ended_run)
+            notify.run_event(tenant_id, "patch_run_failed", ended_run)
+            ended(tenant_id, ended_run)
             timed_out += 1
     return {"timed_out": timed_out, "extended": extended}
+
+
+def get_rollout(ctx: TenantContext, *, rollout_id: str) -> dict[str, Any]:
+    rollout = rollouts.get(ctx.tenant_id, rollout_id)
+    if rollout is None:
+        raise errors.NotFound("Rollout not found")
+    return rollouts.view(rollout)
+
+
+def _rollout_runs(tenant_id: str, rollout_id: str, *, statuses: tuple[str, ...]) -> list[dict[str, Any]]:
+    found, cursor = [], None
+    while True:
+        items, cursor = run_store.list_page(tenant_id, limit=200, cursor=cursor, statuses=statuses, rollout_id=rollout_id)
+        found.extend(items)
+        if not cursor:
+            return found
+
+
+def stop_rollout(ctx: TenantContext, *, rollout_id: str) -> dict[str, Any]:
+    """Stop a rollout as one unit: its waiting runs are cancelled, its running runs are stopped on their agents."""
+    get_rollout(ctx, rollout_id=rollout_id)
+    stopper = _username(ctx)
+    result = rollouts.stop(ctx.tenant_id, rollout_id, reason=f"stopped by {stopper or 'a user'}", stopped_by=stopper)
+    stopped = 0
+    for run in _rollout_runs(ctx.tenant_id, rollout_id, statuses=(model.RUNNING, model.QUEUED)):
+        try:
+            if run["status"] == model.RUNNING:
+                stop(ctx, run_id=run["run_id"])
+            else:
+                delete(ctx, run_id=run["run_id"])
+            stopped += 1
+        except errors.DomainError:
+            continue  # it finished meanwhile, or its agent is away (the stall sweep ends it)
+    audit.record(ctx, tenant_id=ctx.tenant_id, action="patch_rollout_stopped", target_type="patch_rollout", target_id=rollout_id,
+                 details={"cancelled": result["cancelled"], "stopped": stopped})
+    return {"message": "Rollout stopped", "cancelled": result["cancelled"], "stopped": stopped, "rollout": get_rollout(ctx, rollout_id=rollout_id)}

@@ -17,6 +17,31 @@ def _not_blank(value: str) -> str:
     return value
 
 
+Limit = Annotated[int | Annotated[str, Field(pattern=r"^(100|[1-9][0-9]?)%$")], Field(union_mode="left_to_right")]
+
+
+class RolloutSpec(BaseModel):
+    """How the runs of one trigger or window opening roll out (docs/patching.md, "Rollouts")."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    max_concurrency: Limit | None = None  # hosts at once: a count or "N%"; none = all at once
+    max_errors: Limit | None = None  # stop after this many failed runs: a count or "M%"; none = never
+    first_ring_group_id: str | None = Field(default=None, max_length=64)
+    first_ring_host_ids: list[str] | None = Field(default=None, max_length=1000)
+    ring_success_threshold: int = Field(default=100, ge=1, le=100)
+
+    @model_validator(mode="after")
+    def _valid(self) -> RolloutSpec:
+        if self.first_ring_group_id and self.first_ring_host_ids:
+            raise ValueError("give first_ring_group_id or first_ring_host_ids, not both")
+        for name in ("max_concurrency", "max_errors"):
+            value = getattr(self, name)
+            if isinstance(value, int) and value < 1:
+                raise ValueError(f"{name} must be at least 1")
+        return self
+
+
 class TriggerRequest(BaseModel):
     """POST /patching/trigger: one run per host."""
 
@@ -30,6 +55,7 @@ class TriggerRequest(BaseModel):
     dry_run: bool = False
     pending_approval: bool = False
     schedule_override: Literal["immediate"] | None = None
+    rollout: RolloutSpec | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> TriggerRequest:
@@ -45,6 +71,8 @@ class TriggerRequest(BaseModel):
             raise ValueError("dry_run is only valid for patch_package")
         if self.dry_run and self.pending_approval:
             raise ValueError("dry_run and pending_approval cannot be combined")
+        if self.rollout and (self.dry_run or self.pending_approval):
+            raise ValueError("a rollout is for runs that start now: not with dry_run or pending_approval")
         return self
 
     @property
@@ -115,6 +143,7 @@ class WindowSpec(BaseModel):
     operation: Literal["patch_all", "security"] = "patch_all"
     warn_minutes: int = Field(default=0, ge=0, le=1440)
     paused: bool = False
+    rollout: RolloutSpec | None = None
 
     @model_validator(mode="after")
     def _one_schedule(self) -> WindowSpec:

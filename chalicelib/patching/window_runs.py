@@ -12,7 +12,7 @@ from chalicelib.host import service as host_service
 from chalicelib.inventory import service as inventory_service
 from chalicelib.patching import dispatch, holds, model, policies, policy_store, run_store, windows
 from chalicelib.patching.events import WindowOccurrence
-from chalicelib.patching.runs import new_run
+from chalicelib.patching.runs import new_run, start_rollout
 from chalicelib.tenant import service as tenant_service
 
 SECURITY_PAGE = 200
@@ -100,7 +100,10 @@ def _create_runs(ctx: TenantContext, policy: dict[str, Any], hosts: list[dict[st
         runs.append(new_run(ctx, host, patch_type=patch_type, packages=names, dry_run=False, status=model.QUEUED, now=now,
                             snapshot=snapshot, initiated_by=f"Maintenance window {policy['name']}",
                             exclude_packages=patterns or None, not_after=clock.iso(ends), window_occurrence=clock.iso(occurrence)))
-    if runs:
+    if runs and window.get("rollout"):
+        start_rollout(ctx, runs, window["rollout"], source={"source": "window", "policy_id": policy["policy_id"],
+                                                           "policy_name": policy["name"], "initiated_by": f"Maintenance window {policy['name']}"})
+    elif runs:
         run_store.put_new(ctx.tenant_id, runs)
         for run in runs:
             dispatch.enqueue(ctx.tenant_id, run, now=now)

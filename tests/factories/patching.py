@@ -15,6 +15,7 @@ class Commands:
 
     sent: list[dict[str, Any]] = field(default_factory=list)
     schedules: dict[str, dict[str, Any]] = field(default_factory=dict)
+    delivered: int = 0  # due messages handed to the worker by deliver_next (in order)
 
     def due(self) -> list[dict[str, Any]]:
         return [s for s in self.sent if s["message"].get("type") == "patching.run_due"]
@@ -22,6 +23,15 @@ class Commands:
     def deliver(self, index: int = -1, *, now: datetime | None = None) -> str:
         """Hand one patching message to the worker, as SQS would (again, if called twice)."""
         return dispatch.handle_due(PatchRunDue.model_validate(self.due()[index]["message"]), now=now)
+
+    def undelivered(self) -> list[dict[str, Any]]:
+        return self.due()[self.delivered:]
+
+    def deliver_next(self, *, now: datetime | None = None) -> str:
+        """Hand the oldest due message not yet handed over to the worker."""
+        message = self.due()[self.delivered]
+        self.delivered += 1
+        return dispatch.handle_due(PatchRunDue.model_validate(message["message"]), now=now)
 
     def fire(self, name: str, *, now: datetime | None = None) -> str:
         """The one-time schedule `name` drops its message on the queue and the worker takes it."""

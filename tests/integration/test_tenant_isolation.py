@@ -48,15 +48,18 @@ def world(client, aws):
     assert a_admin.post(f"/api/v1/patching/policies/{a_policy}/exclusions", {"host_id": a_agent.host_id}).status_code == 201
     a_hold = a_admin.post("/api/v1/patching/holds", {"target_type": "host", "target_id": a_agent.host_id, "pattern": "alpha-held*",
                                                       "reason": "alpha-secret-reason"}).json_body["id"]
+    a_rollout = a_admin.post("/api/v1/patching/trigger", {"host_id": a_agent.host_id, "patch_type": "patch_all",
+                                                          "rollout": {"max_concurrency": 1}}).json_body["rollout_id"]
     a_run = a_admin.post("/api/v1/patching/trigger", {"host_id": a_agent.host_id, "patch_type": "patch_package",
                                                       "package_names": ["alpha-secret-pkg"], "pending_approval": True}).json_body["patch_run_id"]
     a_ids = {"user_id": a_user["user_id"], "session_id": a_session, "role": "alpha_only_role", "device_id": "0123456789abcdef",
              "host_id": a_agent.host_id, "group_id": a_group, "name": "alpha-secret-pkg", "repository_id": a_repo,
-             "api_id": a_agent.api_id, "run_id": a_run, "policy_id": a_policy, "assignment_id": a_assignment, "hold_id": a_hold}
+             "api_id": a_agent.api_id, "run_id": a_run, "policy_id": a_policy, "assignment_id": a_assignment, "hold_id": a_hold,
+             "rollout_id": a_rollout}
     markers = [a_user["user_id"], "alpha_carol", "alpha_only_role", a_session, a_admin.user_id, "carol@alpha.example", a_agent.host_id,
                "alpha-host", "alpha-hostname", "alpha-secret-pkg", a_group, "alpha-group", a_agent.api_id, a_repo,
                "alpha_only_card", "alpha-secret-repo", "alpha-mirror.example", a_run, a_policy, a_assignment, "alpha-secret-policy",
-               a_hold, "alpha-secret-reason"]
+               a_hold, "alpha-secret-reason", a_rollout]
     return {"a": a_admin, "b": b_admin, "a_ids": a_ids, "a_markers": markers, "a_agent": a_agent, "a_run": a_run}
 
 
