@@ -184,7 +184,7 @@ MAIN_TABLE = Table(
     ttl_attribute="expires_at",
 )
 
-AGENT_COMMANDS = Queue(name="agent-commands", visibility_timeout=60)
+AGENT_COMMANDS = Queue(name="agent-commands", visibility_timeout=180)  # 6 x the dispatcher's 30 s (AWS's guidance)
 
 ENVIRONMENT: dict[str, EnvValue] = {
     "PATCHMON_STAGE": StageName(),
@@ -222,8 +222,8 @@ DEFINITION = Definition(
         Function(
             "agent_command_dispatch",
             "functions.agent_command_dispatch.handler",
-            "Deliver queued commands to connected agents and browsers",
-            timeout_seconds=10,
+            "Deliver queued commands to connected agents and browsers; open maintenance windows",
+            timeout_seconds=30,  # a window opening creates a run per host
             queue_trigger=QueueTrigger(queue="agent-commands", batch_size=10),
         ),
         Function(
