@@ -30,7 +30,7 @@ STRING_LIMITS = {"osType": 64, "osVersion": 64, "hostname": 255, "ip": 64, "arch
 OMIT_WHEN_EMPTY = ("installedKernelVersion", "bootTime", "rebootReason", "packageManager")
 IDENTITY_FIELDS = ("agentVersion", "machineId", "osType", "osVersion", "architecture")
 SECTION_FIELDS = {
-    protocol.SECTION_PACKAGES: ("packages", "packageManager"),
+    protocol.SECTION_PACKAGES: ("packages", "packageManager", protocol.REPORT_HELD_PACKAGES),
     protocol.SECTION_REPOS: ("repositories",),
     protocol.SECTION_INTERFACES: ("ip", "gatewayIp", "dnsServers", "networkInterfaces"),
     protocol.SECTION_HOSTNAME: ("hostname",),
@@ -47,11 +47,13 @@ class CollectionError(Exception):
 
 @dataclass
 class Collectors:
-    """The three collection entry points, each callable with no argument."""
+    """The collection entry points, each callable with no argument."""
 
     packages: Callable[[], Any]  # -> PackageResult(manager, packages, held, errors)
     repositories: Callable[[], list[dict[str, Any]]]
     system: Callable[[], dict[str, Any]]
+    # -> names the host's package manager holds, None when unknown (`heldPackages`, our extension; not hashed)
+    holds: Callable[[], list[str] | None] | None = None
 
 
 @dataclass
@@ -76,6 +78,7 @@ def fake_collectors(path: str) -> Collectors:
         packages=packages,
         repositories=lambda: load().get("repositories", []),
         system=lambda: load().get("system", {}),
+        holds=lambda: load().get(protocol.REPORT_HELD_PACKAGES),
     )
 
 
@@ -87,14 +90,14 @@ def default_collectors(environ: dict[str, str] | None = None) -> Collectors:
         return fake_collectors(fake)
     try:
         from patchmon_agent import system
-        from patchmon_agent.collectors import packages, repositories
+        from patchmon_agent.collectors import holds, packages, repositories
     except ImportError as exc:
         missing = str(exc)
 
         def unavailable() -> Any:
             raise CollectionError(f"collectors not available in this build: {missing}")
         return Collectors(unavailable, unavailable, unavailable)
-    return Collectors(packages=packages.collect, repositories=repositories.collect, system=system.collect)
+    return Collectors(packages=packages.collect, repositories=repositories.collect, system=system.collect, holds=holds.collect)
 
 
 def clean_text(value: Any) -> Any:
@@ -145,6 +148,21 @@ def _collect_repositories(collectors: Collectors) -> list[dict[str, Any]]:
         return []
 
 
+def _collect_holds(collectors: Collectors) -> list[str] | None:
+    """The host's held package names, sorted and unique; None (field left out) when unknown or on failure."""
+    if collectors.holds is None:
+        return None
+    try:
+        held = collectors.holds()
+    except Exception as exc:  # holds are extra information: the report goes without them
+        log.warning("held package collection failed", extra={"error": str(exc)})
+        return None
+    if not isinstance(held, list):
+        return None
+    names = {clean_text(name).strip() for name in held if isinstance(name, str)}
+    return sorted(name for name in names if name and len(name) <= protocol.MAX_PACKAGE_NAME_LENGTH)[:protocol.MAX_PACKAGES]
+
+
 def collect(collectors: Collectors, *, agent_version: str = __version__) -> dict[str, Any]:
     """Collect everything and return a full report, fields in the reference's wire order, hashes included."""
     started = time.monotonic()
@@ -165,6 +183,9 @@ def collect(collectors: Collectors, *, agent_version: str = __version__) -> dict
     payload["needsReboot"] = bool(facts["needsReboot"])
     payload["rebootReason"] = facts["rebootReason"] or ""
     payload["packageManager"] = str(getattr(packages, "manager", "") or "")
+    held = _collect_holds(collectors)
+    if held is not None:  # our extension; the canonical hashes never read it
+        payload[protocol.REPORT_HELD_PACKAGES] = held
     for name, limit in STRING_LIMITS.items():
         if isinstance(payload.get(name), str):
             payload[name] = payload[name].strip()[:limit]

@@ -4,7 +4,8 @@ Everything that talks to the server or touches config.yml runs on the main threa
 time: WebSocket messages are queued (10 deep, as the reference) and handled between ticks, so a
 settings change can never race a check-in. SIGTERM and SIGINT end the loop cleanly. A patch run is the
 exception: it runs on its own thread (patching.jobs) and posts only its output; the full report after
-it goes back through the queue.
+it goes back through the queue, and so does the reboot a run decided (the report first, then the reboot).
+At startup, a pending-reboot marker beside config.yml means the host is back: its post-reboot hooks run.
 """
 from __future__ import annotations
 
@@ -20,12 +21,15 @@ from patchmon_agent.checkin import CheckIn, Schedule
 from patchmon_agent.config import CACHE_REFRESH_MODES, SERVER_SWITCHABLE, Credentials, normalise_integrations
 from patchmon_agent.logs import log
 from patchmon_agent.patching import Outcome, PatchJobs, PatchRunner
+from patchmon_agent.patching.reboot import MARKER_NAME
 from patchmon_agent.protocol import constants as protocol
 from patchmon_agent.update import UpdateError, UpdateResult
 
 QUEUE_DEPTH = 10
 _WAKE = {"type": "__wake__"}
 _POST_PATCH_REPORT = {"type": "__post_patch_report__"}
+_POST_PATCH_REBOOT = {"type": "__post_patch_reboot__"}
+REBOOT_ENQUEUE_SECONDS = 60.0
 Handler = Callable[[dict[str, Any]], None]
 
 
@@ -58,8 +62,10 @@ class Service:
         self.socket: Any = None
         self._socket_thread: threading.Thread | None = None
         self.restart_requested = False
-        self.patching = PatchJobs(patch_runner or PatchRunner(), self.checkin.client.post,
-                                  after_run=self._after_patch_run)
+        runner = patch_runner or PatchRunner()
+        if runner.marker_path is None:
+            runner.marker_path = str(checkin.config_file.directory / MARKER_NAME)
+        self.patching = PatchJobs(runner, self.checkin.client.post, after_run=self._after_patch_run)
         self.handlers: dict[str, Handler] = {
             protocol.WS_SETTINGS_UPDATE: self.on_settings_update,
             protocol.WS_REPORT_NOW: lambda _m: self.checkin.send_full(reason="requested by the server"),
@@ -117,6 +123,7 @@ class Service:
             ("websocket", self.start_socket),
             ("schedule", self.reschedule),
             ("integration status", lambda: self.send_integration_status(only_enabled=True)),
+            ("post-reboot", self.patching.resume_after_reboot),
             ("initial report", lambda: self.checkin.send_full(reason="startup")),
         ]
         for what, action in steps:
@@ -198,6 +205,10 @@ class Service:
         if message is _POST_PATCH_REPORT:
             self._attempt("post-patch report", lambda: self.checkin.send_full(reason="after patch run"))
             return
+        if message is _POST_PATCH_REBOOT:  # the final stage is posted already; the report goes before the reboot
+            self._attempt("pre-reboot report", lambda: self.checkin.send_full(reason="before the reboot of a patch run"))
+            self._attempt("reboot", self.patching.reboot_now)
+            return
         kind = message.get("type")
         handler = self.handlers.get(kind) if isinstance(kind, str) else None
         if handler is None:
@@ -228,8 +239,16 @@ class Service:
             self.checkin.persist("settings update")
 
     def _after_patch_run(self, outcome: Outcome) -> None:
-        """After a real run that completed or was stopped, the main loop sends a full report (the new inventory)."""
-        if not outcome.dry_run and outcome.stage in (protocol.PATCH_STAGE_COMPLETED, protocol.PATCH_STAGE_CANCELLED):
+        """After a real run that completed or was stopped, or the host's return, the main loop sends a full report; or reboots."""
+        if outcome.rebooting:
+            try:
+                self.messages.put(_POST_PATCH_REBOOT, timeout=REBOOT_ENQUEUE_SECONDS)
+            except queue.Full:  # the marker makes the report after the boot; the reboot must not be lost
+                log.warning("main loop busy: rebooting without the report before it", extra={"patch_run_id": outcome.run_id})
+                self.patching.reboot_now()
+            return
+        ended = (protocol.PATCH_STAGE_COMPLETED, protocol.PATCH_STAGE_CANCELLED, protocol.PATCH_STAGE_REBOOTED)
+        if not outcome.dry_run and outcome.stage in ended:
             self.enqueue(_POST_PATCH_REPORT)
 
     def on_update_notification(self, message: dict[str, Any]) -> None:
@@ -241,7 +260,7 @@ class Service:
         if self.updater is None:
             log.warning("self-update not available in this run")
             return None
-        if self.patching.busy:  # the restart after an update would interrupt the package manager
+        if self.patching.busy or self.patching.rebooting_run:  # a restart would interrupt the package manager or lose the reboot
             log.info("agent update deferred: a patch run is in progress")
             return None
         try:

@@ -146,9 +146,13 @@ def test_apt_run_fails_before_upgrading_when_the_hold_fails_and_undoes_it(tmp_pa
     assert endpoint.final()["error_message"] == "could not hold the excluded packages: apt-mark exited with status 100"
 
 
-def test_completed_apt_run_fails_when_its_holds_cannot_be_removed(tmp_path):
-    manager = ScriptedManager(tmp_path, _apt_plan({}, **{UNHOLD: {"rc": 1}}))
-    outcome, endpoint = _execute(manager, PatchRequest(RUN, exclude_packages=EXCLUDE))
+def test_completed_apt_run_fails_when_its_holds_cannot_be_removed_but_still_runs_its_post_hooks(tmp_path):
+    # Given an upgrade that works and an unhold that does not
+    manager = ScriptedManager(tmp_path, _apt_plan({}, **{UNHOLD: {"rc": 1}, "/bin/sh -c systemctl start app": {}}))
+    # When
+    outcome, endpoint = _execute(manager, PatchRequest(RUN, exclude_packages=EXCLUDE, post_hooks=("systemctl start app",)))
+    # Then the post-hook ran (the packages were upgraded), and the run fails for the holds left behind
+    assert _calls(manager)[-2:] == [UNHOLD, "/bin/sh -c systemctl start app"]
     assert outcome.stage == "failed"
     assert endpoint.final()["error_message"] == ("could not remove the temporary holds (docker-ce, linux-image-6.1.0-18-amd64): "
                                                  "apt-mark exited with status 1")

@@ -38,7 +38,8 @@ class Rebooter:
 
 def _runner(manager: ScriptedManager, tmp_path, status: RebootStatus = NOT_REQUIRED, **options) -> PatchRunner:
     return manager.runner("apt", now=lambda: AT, grace_seconds=1, marker_path=str(tmp_path / "etc" / reboots.MARKER_NAME),
-                          reboot_check=lambda: status, kernel_release=lambda: "6.1.0-18-amd64", rebooter=Rebooter(), **options)
+                          reboot_check=lambda: status, kernel_release=lambda: "6.1.0-18-amd64", boot_id=lambda: "boot-1",
+                          rebooter=Rebooter(), **options)
 
 
 def _real_run(tmp_path, policy: str | None, status: RebootStatus = NOT_REQUIRED, *, upgrade_rc: int = 0, **fields):
@@ -124,14 +125,14 @@ def test_marker_is_written_privately_before_the_final_stage_is_posted(tmp_path):
     runner.execute(PatchRequest(RUN, reboot="always", post_reboot_hooks=("systemctl is-active app",)), post=post, stop=threading.Event())
     # Then
     assert seen["marker"] == {"patch_run_id": RUN, "kernel_before": "6.1.0-18-amd64", "post_reboot_hooks": ["systemctl is-active app"],
-                              "requested_at": "2024-11-26T10:02:03Z"}
+                              "requested_at": "2024-11-26T10:02:03Z", "boot_id": "boot-1"}
     assert stat.S_IMODE(os.stat(runner.marker).st_mode) == 0o600
 
 
 def test_reboot_is_skipped_when_the_marker_cannot_be_written(tmp_path):
     manager = ScriptedManager(tmp_path, {APT_REFRESH: {}, APT_UPGRADE_ALL: {}})
     (tmp_path / "not-a-dir").write_text("")
-    runner = _runner(manager, tmp_path, marker_path=None)
+    runner = _runner(manager, tmp_path)
     runner.marker_path = str(tmp_path / "not-a-dir" / reboots.MARKER_NAME)
     endpoint = OutputEndpoint()
     outcome = runner.execute(PatchRequest(RUN, reboot="always"), post=endpoint, stop=threading.Event())
@@ -221,6 +222,13 @@ def test_invalid_marker_is_removed_and_ignored(tmp_path, content):
     assert reboots.read_marker(str(path)) is None and not path.exists()
 
 
-def test_boot_time_of_this_machine_is_rfc3339_or_unknown():
-    booted = reboots.boot_time()
+def test_boot_time_and_boot_id_of_this_machine_are_read_or_unknown():
+    booted, boot = reboots.boot_time(), reboots.boot_id()
     assert booted == "" or (len(booted) == 20 and booted.endswith("Z"))
+    assert boot == "" or len(boot) == 36
+
+
+@pytest.mark.parametrize(("marker", "current", "same"), [({"boot_id": "b1"}, "b1", True), ({"boot_id": "b1"}, "b2", False),
+                                                          ({}, "b1", False), ({"boot_id": ""}, "", False)])
+def test_same_boot_only_when_both_boot_ids_are_known_and_equal(marker, current, same):
+    assert reboots.same_boot(marker, current) is same

@@ -2,7 +2,9 @@
 
 `request` checks the message, `managers` names the commands of each package manager, `runner` executes
 them as processes (behind an optional prefix such as `chroot <root>`) and streams their output through
-`stream`, and `jobs` keeps to one run at a time on a background thread.
+`stream`, and `jobs` keeps to one run at a time on a background thread. Our extension of the message:
+`exclusions` keeps packages back (holds, locks, options), `reboot` decides, records and performs the reboot
+after a run and reports the host's return; hooks run in `runner`.
 """
 from __future__ import annotations
 

@@ -10,9 +10,10 @@ import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from patchmon_agent.patching.exclusions import manager_arguments
 from patchmon_agent.protocol import constants as protocol
 
-REFRESH, OPERATION = "refresh", "operation"
+REFRESH, OPERATION, HOOK = "refresh", "operation", "hook"
 
 # Detection order: the first of these binaries found names the manager.
 PATCHABLE = (("apt", "apt-get"), ("dnf", "dnf"), ("yum", "yum"), ("zypper", "zypper"), ("pacman", "pacman"))
@@ -75,15 +76,16 @@ class UnsupportedManager(Exception):
 
 @dataclass(frozen=True)
 class Step:
-    """One command of a run: its argv (without any runner prefix) and the environment it adds."""
+    """One command of a run: its argv (without any runner prefix), the environment it adds, how the output announces it."""
 
     kind: str
     argv: tuple[str, ...]
     env: Mapping[str, str] = field(default_factory=dict)
+    label: str = ""  # shown instead of the argv (hooks: "<hook: pre> <command>")
 
     @property
     def display(self) -> str:
-        return " ".join(self.argv)
+        return self.label or " ".join(self.argv)
 
 
 def detect(which: Callable[[str], str | None] = shutil.which) -> str:
@@ -96,12 +98,18 @@ def detect(which: Callable[[str], str | None] = shutil.which) -> str:
     raise UnsupportedManager(f"no supported package manager found ({_REQUIRED})")
 
 
-def steps(manager: str, *, patch_type: str, package_names: tuple[str, ...] = (), dry_run: bool = False) -> list[Step]:
-    """The commands of one run: the operation alone for a dry run, else the refresh first."""
+def steps(manager: str, *, patch_type: str, package_names: tuple[str, ...] = (), dry_run: bool = False,
+          exclude: tuple[str, ...] = ()) -> list[Step]:
+    """The commands of one run: the operation alone for a dry run, else the refresh first.
+
+    `exclude` adds the manager's own exclusion options (dnf/yum, pacman); apt and zypper exclude through holds
+    and locks around the operation instead (patching.exclusions).
+    """
     family = "rpm" if manager in ("dnf", "yum") else manager
     env = {"LC_MESSAGES": "C", **({"DEBIAN_FRONTEND": "noninteractive"} if manager == "apt" else {})}
     names = tuple(package_names) if patch_type == protocol.PATCH_PACKAGE else ()
-    operation = Step(OPERATION, _argv(_OPERATIONS[family][(patch_type, dry_run)], manager) + names, env)
+    argv = _argv(_OPERATIONS[family][(patch_type, dry_run)], manager) + manager_arguments(manager, exclude) + names
+    operation = Step(OPERATION, argv, env)
     if dry_run:
         return [operation]
     return [Step(REFRESH, _argv(_REFRESHES[family], manager), env), operation]
