@@ -1,7 +1,7 @@
 """Agent payloads (PatchMon agent protocol v1): typed at the edge, extra fields ignored as the reference does."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -75,6 +75,8 @@ class Report(_Wire):
     reboot_reason: str | None = Field(default=None, alias="rebootReason", max_length=512)
     package_manager: str | None = Field(default=None, alias="packageManager", max_length=32)
     agent_execution_ms: int | None = Field(default=None, alias="agentExecutionMs")
+    # Ours: packages the host holds itself (apt-mark, versionlock, zypper locks, IgnorePkg); not a hash input.
+    held_packages: list[Annotated[str, Field(max_length=256)]] | None = Field(default=None, alias="heldPackages", max_length=10_000)
 
 
 class IntegrationStatus(_Wire):

@@ -174,6 +174,9 @@ def update(agent: dict[str, Any], report: Report, settings: SecuritySettings) ->
 IDENTITY_FACTS = ("os_type", "os_version", "architecture", "agent_version", "machine_id", "kernel_version")
 
 
+MAX_STORED_HELD_PACKAGES = 500  # the host item stays small (it is rewritten by every report)
+
+
 def _facts(report: Report, *, full: bool) -> dict[str, Any]:
     """System facts to store: all of them from a full report; from a partial one only the identity
     fields that carry a value (the agent fills the rest of a partial report with zero values)."""
@@ -192,6 +195,10 @@ def _facts(report: Report, *, full: bool) -> dict[str, Any]:
     if full:  # reboot state is only taken from full reports (the reference's rule)
         facts["needs_reboot"] = bool(report.needs_reboot)
         facts["reboot_reason"] = report.reboot_reason or ""
+    if report.held_packages is not None:  # our agent's: what the host holds by itself
+        held = sorted(set(report.held_packages))
+        facts["held_packages"] = held[:MAX_STORED_HELD_PACKAGES]
+        facts["held_packages_count"] = len(held)
     return facts
 
 

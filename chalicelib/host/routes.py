@@ -53,7 +53,7 @@ def get_host(request: Request) -> dict:
     detail.update({k: host.get(k) for k in ("network_interfaces", "gateway_ip", "dns_servers", "disk_details", "cpu_model", "cpu_cores",
                                             "ram_installed", "swap_size", "system_uptime", "boot_time", "load_average", "machine_id",
                                             "installed_kernel_version", "selinux_status", "package_manager", "repos_count",
-                                            "integration_status")})
+                                            "integration_status", "held_packages", "held_packages_count")})
     return detail
 
 

@@ -44,7 +44,8 @@ STAGE_STARTED: Final = "started"
 STAGE_PROGRESS: Final = "progress"
 FINAL_STAGES: Final = (COMPLETED, FAILED, CANCELLED, DRY_RUN_COMPLETED, VALIDATED)
 STAGE_REBOOTED: Final = "rebooted"  # ours: the host is back after the reboot a run decided
-STAGES: Final = (STAGE_STARTED, STAGE_PROGRESS, *FINAL_STAGES, STAGE_REBOOTED)
+STAGE_REBOOT_FAILED: Final = "reboot_failed"  # ours: the reboot command failed, or the host never went down
+STAGES: Final = (STAGE_STARTED, STAGE_PROGRESS, *FINAL_STAGES, STAGE_REBOOTED, STAGE_REBOOT_FAILED)
 
 MAX_PACKAGE_NAMES: Final = 100
 MAX_PACKAGE_NAME_LENGTH: Final = 256

@@ -26,7 +26,7 @@ def receive(agent: dict[str, Any], *, run_id: str, body: OutputRequest) -> dict[
         return _started(agent, run)
     if body.stage == model.STAGE_PROGRESS:
         return _progress(agent, run, body.output or "")
-    if body.stage == model.STAGE_REBOOTED:
+    if body.stage in (model.STAGE_REBOOTED, model.STAGE_REBOOT_FAILED):
         return _rebooted(agent, run, body)
     return _final(agent, run, body)
 
@@ -41,17 +41,23 @@ def _rebooted(agent: dict[str, Any], run: dict[str, Any], body: OutputRequest) -
     now = clock.iso(clock.now())
     reported = body.reboot.model_dump(exclude_none=True) if body.reboot else {}
     reboot.update({k: reported[k] for k in ("kernel_after", "new_kernel", "booted_at") if k in reported})
-    reboot.update({"status": "host_back", "host_back_at": now})
+    if body.stage == model.STAGE_REBOOT_FAILED:
+        reboot.update({"status": "failed", "error": (body.error_message or "the reboot failed")[:500], "host_back_at": now})
+    else:
+        reboot.update({"status": "host_back", "host_back_at": now})
     changes: dict[str, Any] = {"reboot": reboot, "updated_at": now}
     if body.output:
         changes["post_reboot_output"] = body.output[-model.MAX_CHUNK_BYTES:]
-    if body.error_message:
+    if body.error_message and body.stage == model.STAGE_REBOOTED:
         changes["post_reboot_error"] = body.error_message[:2000]
     written = run_store.update(agent["tenant_id"], run, changes)
     if written is None:
         raise errors.Conflict("The run changed meanwhile; retry")
-    notify.run_event(agent["tenant_id"], "patch_host_rebooted", written, kernel_after=reboot.get("kernel_after"),
-                     new_kernel=reboot.get("new_kernel"), hook_error=body.error_message)
+    if body.stage == model.STAGE_REBOOT_FAILED:
+        notify.run_event(agent["tenant_id"], "patch_reboot_required", written, reason=reboot["error"])
+    else:
+        notify.run_event(agent["tenant_id"], "patch_host_rebooted", written, kernel_after=reboot.get("kernel_after"),
+                         new_kernel=reboot.get("new_kernel"), hook_error=body.error_message)
     return {"ok": True}
 
 

@@ -61,8 +61,14 @@ def store(tenant_id: str, rollout: dict[str, Any], *, source: dict[str, Any]) ->
     partition = keys.patch_rollout_partition(tenant_id, rollout["rollout_id"])
     with main_table().batch_writer() as batch:
         for ring, run_ids in enumerate(rollout["rings"]):
-            for run_id in run_ids:
-                batch.put_item(Item={"pk": partition, "sk": f"M#{ring:02d}#{run_id}", "run_id": run_id, "ring": ring, "state": "waiting"})
+            for position, run_id in enumerate(run_ids):
+                batch.put_item(Item={"pk": partition, "sk": member_sort_key(ring, position, run_id), "run_id": run_id, "ring": ring,
+                                     "state": "waiting"})
+
+
+def member_sort_key(ring: int, position: int, run_id: str) -> str:
+    """Members sort by ring, then by their place in the rollout (the order the hosts were given, or by name)."""
+    return f"M#{ring:02d}#{position:05d}#{run_id}"
 
 
 def get(tenant_id: str, rollout_id: str) -> dict[str, Any] | None:
@@ -116,7 +122,8 @@ def advance(tenant_id: str, rollout_id: str) -> dict[str, Any]:
         if waiting and int(rollout["in_flight"]) < int(rollout["max_concurrency"]):
             member = waiting[0]
             if _take_slot(tenant_id, rollout, member):
-                patch_runs.start_waiting(tenant_id, member["run_id"], rollout_id=rollout_id, ring=int(member["ring"]))
+                patch_runs.start_waiting(tenant_id, member["run_id"], rollout_id=rollout_id, ring=int(member["ring"]),
+                                         position=int(member["sk"].split("#")[2]))
                 started += 1
             continue
         if waiting or int(rollout["in_flight"]) > 0:
@@ -164,7 +171,8 @@ def run_finished(tenant_id: str, run: dict[str, Any]) -> None:
     status = run["status"]
     outcome = "succeeded" if status in SUCCESS else "failed" if status in FAILURE else "cancelled"
     ring = int(run.get("ring") or 0)
-    member_key = {"pk": keys.patch_rollout_partition(tenant_id, rollout_id), "sk": f"M#{ring:02d}#{run['run_id']}"}
+    member_key = {"pk": keys.patch_rollout_partition(tenant_id, rollout_id),
+                  "sk": member_sort_key(ring, int(run.get("rollout_position") or 0), run["run_id"])}
     # A started member gives its slot back; a waiting one (cancelled before it started) never held one.
     if not (_count(tenant_id, rollout_id, member_key, from_state="started", slot=-1, outcome=outcome, ring=ring)
             or _count(tenant_id, rollout_id, member_key, from_state="waiting", slot=0, outcome=outcome, ring=ring)):

@@ -147,9 +147,10 @@ def start_rollout(ctx: TenantContext, new_runs: list[dict[str, Any]], spec: dict
     else:
         first_ring = set(spec.get("first_ring_host_ids") or [])
     rollout = rollouts.plan(new_runs, spec, first_ring_hosts=first_ring)
-    ring_of = {run_id: ring for ring, run_ids in enumerate(rollout["rings"]) for run_id in run_ids}
+    place = {run_id: (ring, position) for ring, run_ids in enumerate(rollout["rings"]) for position, run_id in enumerate(run_ids)}
     for run in new_runs:
-        run.update({"status": model.WAITING, "rollout_id": rollout["rollout_id"], "ring": ring_of[run["run_id"]]})
+        ring, position = place[run["run_id"]]
+        run.update({"status": model.WAITING, "rollout_id": rollout["rollout_id"], "ring": ring, "rollout_position": position})
         run.pop("scheduled_at", None)
     rollouts.store(ctx.tenant_id, rollout, source=source)
     run_store.put_new(ctx.tenant_id, new_runs)
@@ -157,11 +158,12 @@ def start_rollout(ctx: TenantContext, new_runs: list[dict[str, Any]], spec: dict
     return rollout
 
 
-def start_waiting(tenant_id: str, run_id: str, *, rollout_id: str, ring: int) -> None:
+def start_waiting(tenant_id: str, run_id: str, *, rollout_id: str, ring: int, position: int) -> None:
     """Its rollout gave a waiting run a slot: queue it now (a run deleted meanwhile gives the slot back)."""
     run = run_store.get(tenant_id, run_id, consistent=True)
     if run is None or run["status"] != model.WAITING:
-        rollouts.run_finished(tenant_id, {"run_id": run_id, "rollout_id": rollout_id, "ring": ring, "status": model.CANCELLED})
+        rollouts.run_finished(tenant_id, {"run_id": run_id, "rollout_id": rollout_id, "ring": ring, "rollout_position": position,
+                                          "status": model.CANCELLED})
         return
     now = clock.now()
     try:

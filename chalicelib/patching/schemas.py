@@ -108,7 +108,8 @@ class OutputRequest(BaseModel):
 
     model_config = ConfigDict(extra="ignore")  # agents may send fields a newer server would know
 
-    stage: Literal["started", "progress", "completed", "failed", "cancelled", "dry_run_completed", "validated", "rebooted"]
+    stage: Literal["started", "progress", "completed", "failed", "cancelled", "dry_run_completed", "validated", "rebooted",
+                   "reboot_failed"]
     output: str | None = None
     error_message: str | None = Field(default=None, max_length=10_000)
     packages_affected: list[dict] | None = Field(default=None, max_length=10_000)

@@ -123,3 +123,26 @@ def test_a_reboot_needed_but_not_allowed_raises_patch_reboot_required(admin, age
     assert len(recorded) == 1 and recorded[0]["severity"] == "warning"
     response = agent.post(f"/patching/runs/{run_id}/output", {"stage": "rebooted"})
     assert response.status_code == 409 and response.json_body["code"] == "no_reboot_pending"
+
+
+def test_a_failed_reboot_is_recorded_and_raises_patch_reboot_required(admin, agent, commands):
+    from chalicelib.events import service as events
+
+    run_id = _trigger(admin, agent, patch_type="patch_all").json_body["patch_run_id"]
+    commands.deliver()
+    _output(agent, run_id, "completed", output="done\n", reboot={"policy": "always", "required": False, "decision": "rebooting"})
+    _output(agent, run_id, "reboot_failed", output="", error_message="the host did not reboot: the agent restarted before the reboot")
+    reboot = admin.get(f"/api/v1/patching/runs/{run_id}").json_body["reboot"]
+    assert reboot["status"] == "failed" and reboot["error"].startswith("the host did not reboot")
+    assert [e["type"] for e in events.recent(admin.tenant.tenant_id) if e["type"] == "patch_reboot_required"] == ["patch_reboot_required"]
+
+
+def test_packages_the_host_holds_itself_are_shown_on_the_host(admin, agent):
+    from tests.factories.fleet import full_report, package
+
+    report = {**full_report([package("curl", "1.0")]), "heldPackages": ["linux-image-amd64", "docker-ce", "docker-ce"]}
+    assert agent.post("/hosts/update", report).status_code == 200
+    host = admin.get(f"/api/v1/hosts/{agent.host_id}").json_body
+    assert host["held_packages"] == ["docker-ce", "linux-image-amd64"] and host["held_packages_count"] == 2
+    bad = {**full_report([package("curl", "1.0")]), "heldPackages": ["x" * 300]}
+    assert agent.post("/hosts/update", bad).status_code == 400
