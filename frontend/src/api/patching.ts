@@ -1,8 +1,9 @@
 /**
  * Patching (chalicelib/patching/routes.py, docs/patching.md): patch runs (list, one run, trigger, approve, retry
  * validation, stop, delete), the Timing preview, the Patching dashboard, policies with their assignments and
- * exclusions, and the one-time ticket that opens the browser WebSocket for a run's live log.
- * Runs need the `patching` module, policies `patching_policies`; reading needs `can_view_hosts`, writing
+ * exclusions (and, beyond PatchMon, their maintenance window, reboot policy and hooks), package holds, and the
+ * one-time ticket that opens the browser WebSocket for a run's live log.
+ * Runs need the `patching` module, policies and holds `patching_policies`; reading needs `can_view_hosts`, writing
  * `can_manage_patching`.
  */
 import { api } from './client';
@@ -39,8 +40,34 @@ export interface PatchRun {
   extra_deps_count: number;
   error_message: string | null;
   schedule_override?: 'immediate' | null;
+  /** The agent's reboot decision after a real run (and, once the host is back, its kernels). */
+  reboot?: RunReboot | null;
+  /** A maintenance window's run: the window's end; a run not started by then is cancelled. */
+  not_after?: string | null;
+  /** A maintenance window's run: the opening that created it. */
+  window_occurrence?: string | null;
   deletable: boolean;
   approvable: boolean;
+}
+
+export type RebootPolicy = 'never' | 'if_required' | 'always';
+
+/**
+ * `run.reboot` (output.py): what the agent decided after the package operation (`policy`, `required`, `decision`,
+ * `reason`, `kernel_before`), then, when it rebooted, `status` (rebooting → host_back) and after the `rebooted`
+ * stage `kernel_after`, `new_kernel`, `booted_at` and the server's `host_back_at`.
+ */
+export interface RunReboot {
+  policy?: RebootPolicy | null;
+  required?: boolean | null;
+  decision?: 'rebooting' | 'not_required' | 'not_allowed' | 'skipped' | null;
+  reason?: string | null;
+  kernel_before?: string | null;
+  status?: 'rebooting' | 'host_back' | null;
+  kernel_after?: string | null;
+  new_kernel?: boolean | null;
+  booted_at?: string | null;
+  host_back_at?: string | null;
 }
 
 export interface PolicySnapshot {
@@ -50,6 +77,11 @@ export interface PolicySnapshot {
   delay_minutes?: number | null;
   fixed_time?: string | null;
   timezone?: string | null;
+  reboot_policy?: RebootPolicy | null;
+  pre_hooks?: string[] | null;
+  post_hooks?: string[] | null;
+  post_reboot_hooks?: string[] | null;
+  window?: MaintenanceWindow | null;
 }
 
 export interface AffectedPackage {
@@ -68,6 +100,11 @@ export interface PatchRunDetail extends PatchRun {
   output_seq: number;
   output_truncated: boolean | null;
   cancelled_by: string | null;
+  /** The hold patterns the run keeps back (its host's holds when it was created or approved). */
+  exclude_packages?: string[] | null;
+  /** The post-reboot hooks' output and error, once the host is back. */
+  post_reboot_output?: string | null;
+  post_reboot_error?: string | null;
   /** After a completed run: the host's next inventory report is awaited, or has arrived. */
   post_patch: 'awaiting_report' | 'report_received' | null;
   host: { id: string; friendly_name?: string | null; hostname?: string | null; last_report_at?: string | null; exists: boolean };
@@ -137,7 +174,24 @@ export interface RunPreview {
   timezone: string;
 }
 
-export type PatchDelayType = 'immediate' | 'delayed' | 'fixed_time';
+export type PatchDelayType = 'immediate' | 'delayed' | 'fixed_time' | 'maintenance_window';
+
+export type Weekday = 'SUN' | 'MON' | 'TUE' | 'WED' | 'THU' | 'FRI' | 'SAT';
+
+/**
+ * A maintenance window (schemas.py WindowSpec): weekdays and "HH:MM", or an EventBridge `cron(...)`, in the policy's
+ * timezone; it lasts `duration_minutes` (15–1440) and patches everything or only security updates; `warn_minutes`
+ * (0–1440, days and time only) before it opens an event warns of it; paused, it opens no more.
+ */
+export interface MaintenanceWindow {
+  days?: Weekday[] | null;
+  time?: string | null;
+  cron?: string | null;
+  duration_minutes: number;
+  operation: 'patch_all' | 'security';
+  warn_minutes: number;
+  paused: boolean;
+}
 
 export interface PatchPolicy {
   id: string;
@@ -148,6 +202,12 @@ export interface PatchPolicy {
   /** "HH:MM" in `timezone` (or the organisation's when empty). */
   fixed_time: string | null;
   timezone: string | null;
+  /** Beyond PatchMon; absent from an older server (read as never / no hooks / no window). */
+  reboot_policy?: RebootPolicy;
+  pre_hooks?: string[];
+  post_hooks?: string[];
+  post_reboot_hooks?: string[];
+  window?: MaintenanceWindow | null;
   assignment_count: number;
   created_at: string | null;
   updated_at: string | null;
@@ -181,6 +241,37 @@ export interface PolicyWrite {
   fixed_time: string | null;
   /** null: the organisation's timezone. */
   timezone: string | null;
+  reboot_policy: RebootPolicy;
+  /** One-line shell commands, at most 10 each, ≤ 1,024 characters; run as root around real runs, never in a dry run. */
+  pre_hooks: string[];
+  post_hooks: string[];
+  post_reboot_hooks: string[];
+  /** Only with `maintenance_window`: `{days, time}` or `{cron}`, with the rest. */
+  window: MaintenanceWindow | null;
+}
+
+/** A package hold (holds.py): packages whose names match `pattern` (`*`, `?`; case-sensitive) are kept back. */
+export interface PackageHold {
+  id: string;
+  target_type: 'host' | 'host_group';
+  target_id: string;
+  pattern: string;
+  reason: string | null;
+  created_by: string | null;
+  created_at: string | null;
+}
+
+/** GET /patching/holds: a host's (its own and its groups'), a group's, or (neither) the organisation's. */
+export interface HoldsQuery {
+  host_id?: string | undefined;
+  group_id?: string | undefined;
+}
+
+export interface HoldCreate {
+  target_type: 'host' | 'host_group';
+  target_id: string;
+  pattern: string;
+  reason: string | null;
 }
 
 export interface WsTicket {
@@ -217,6 +308,11 @@ export const patchingApi = {
   addExclusion: (id: string, hostId: string) => api.post<PolicyExclusion>(policy(id, '/exclusions'), { host_id: hostId }),
   removeExclusion: (id: string, hostId: string) => api.delete<{ message: string }>(policy(id, `/exclusions/${encodeURIComponent(hostId)}`)),
 
+  holds: (query: HoldsQuery, signal?: AbortSignal) =>
+    api.get<{ items: PackageHold[] }>('/patching/holds', { query: { host_id: query.host_id, group_id: query.group_id }, signal }),
+  createHold: (body: HoldCreate) => api.post<PackageHold>('/patching/holds', body),
+  removeHold: (id: string) => api.delete<{ message: string }>(`/patching/holds/${encodeURIComponent(id)}`),
+
   /** A one-time ticket (30 s) for one browser WebSocket connection (chalicelib/realtime/routes.py). */
   wsTicket: () => api.post<WsTicket>('/ws/tickets'),
 };
@@ -244,4 +340,7 @@ export const patchingKeys = {
   packageHosts: (name: string) => ['patching', 'package-hosts', name] as const,
   policies: ['patching', 'policies'] as const,
   policy: (id: string) => ['patching', 'policies', id] as const,
+  /** Every holds list (a prefix). */
+  allHolds: ['patching', 'holds'] as const,
+  holds: (query: HoldsQuery) => ['patching', 'holds', query] as const,
 };

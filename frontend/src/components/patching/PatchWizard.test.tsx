@@ -210,4 +210,55 @@ describe('the Patch Wizard', () => {
     ]);
     expect(errors).not.toHaveBeenCalled(); // no duplicate React keys for the host with two runs
   });
+
+  describe('a held package (409 package_held)', () => {
+    const HELD = { status: 409, body: { error: 'curl is held on web-01 (hold cur*); remove the hold to patch it', code: 'package_held', held: ['curl'] } };
+
+    it('explains the refused dry run in the Validate step', async () => {
+      const calls = stubApi({
+        'GET /me/context': { body: PATCHER },
+        'GET /packages/curl/hosts': { body: { hosts: [
+          { host_id: 'h1', friendly_name: 'web-01', name: 'curl', current_version: '8.4', available_version: '8.5', needs_update: true, is_security_update: false },
+        ], next_cursor: null } },
+        'POST /patching/trigger': HELD,
+      });
+      const user = userEvent.setup();
+      renderRoutes(routesFor({ mode: 'trigger', patchType: 'patch_package', packages: ['curl'] }));
+
+      const dialog = await screen.findByRole('dialog', { name: 'Patch curl' });
+      await within(dialog).findByRole('group', { name: 'Hosts' });
+      await user.click(screen.getByTestId('wizard-next'));
+      await user.click(screen.getByTestId('wizard-dry-run'));
+
+      const alert = await within(dialog).findByRole('alert');
+      expect(alert).toHaveTextContent('A package is held');
+      expect(alert).toHaveTextContent('curl is held on web-01 (hold cur*); remove the hold to patch it');
+      expect(alert).toHaveTextContent('Held: curl');
+      expect(steps().find((s) => s.current)?.text).toBe('3. Validate');
+      expect(screen.getByTestId('wizard-next')).toBeDisabled();
+      expect(screen.getByTestId('wizard-dry-run')).toBeEnabled(); // it can be tried again once the hold is released
+      expect(screen.queryByText('Dry run not started')).not.toBeInTheDocument();
+      expect(calls.filter((c) => c.method === 'POST')).toHaveLength(1);
+    });
+
+    it('explains the refused trigger in the Submit step', async () => {
+      stubApi({ 'GET /me/context': { body: PATCHER }, 'GET /patching/preview-run': { body: PREVIEW }, 'POST /patching/trigger': HELD });
+      const user = userEvent.setup();
+      const { router } = renderRoutes(routesFor({ mode: 'trigger', patchType: 'patch_package', hosts: [{ id: 'h1', name: 'web-01' }], packages: ['curl'] }));
+
+      const dialog = await screen.findByRole('dialog', { name: 'Patch curl' });
+      await user.click(within(dialog).getByRole('radio', { name: 'Skip validation' }));
+      await user.click(screen.getByTestId('wizard-next'));
+      await user.click(screen.getByTestId('wizard-next'));
+      await user.click(screen.getByTestId('wizard-next'));
+      expect(steps().find((s) => s.current)?.text).toBe('6. Submit');
+      await user.click(screen.getByTestId('wizard-submit'));
+
+      const alert = await within(dialog).findByRole('alert');
+      expect(alert).toHaveTextContent('curl is held on web-01 (hold cur*); remove the hold to patch it');
+      expect(alert).toHaveTextContent('Held: curl');
+      expect(within(dialog).getByRole('button', { name: 'View runs' })).toBeInTheDocument();
+      expect(router.state.location.pathname).toBe('/');
+    });
+  });
 });

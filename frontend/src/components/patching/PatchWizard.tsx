@@ -15,7 +15,7 @@ import { patchingApi, patchingKeys, type PatchRunDetail, type PatchType } from '
 import { DebouncedTextInput } from '../DebouncedTextInput';
 import { plural } from '../format';
 import { useToast } from '../useToast';
-import { extraDeps, previewLabel, statusLabel } from './logic';
+import { extraDeps, heldRefusal, previewLabel, statusLabel } from './logic';
 import { ExtraDepsPill, RunStatusBadge } from './parts';
 import {
   afterSubmitPath, firstStep, nextStep, patchedHostIds, previousStep, stepApplies, STEPS, submitPlan, type ApprovalChoice, type DryRun,
@@ -92,7 +92,11 @@ interface Outcome {
   runId?: string;
   status?: string;
   error?: string;
+  /** A 409 package_held: the server's sentence and the held names. */
+  held?: HeldRefusal | null;
 }
+
+type HeldRefusal = NonNullable<ReturnType<typeof heldRefusal>>;
 
 /** Run `work` over `items`, a few at a time, keeping every outcome (a failure does not stop the rest). */
 async function inPool<T, R>(items: T[], work: (item: T) => Promise<R>): Promise<PromiseSettledResult<R>[]> {
@@ -113,7 +117,7 @@ async function execute(plan: SubmitPlan): Promise<Outcome[]> {
       const sourceRunId = item?.runId ?? '';
       return result.status === 'fulfilled'
         ? { hostId, sourceRunId, ok: true, runId: result.value.patch_run_id, status: result.value.status }
-        : { hostId, sourceRunId, ok: false, error: errorMessage(result.reason) };
+        : { hostId, sourceRunId, ok: false, error: errorMessage(result.reason), held: heldRefusal(result.reason) };
     });
   }
   const outcomes: Outcome[] = [];
@@ -122,7 +126,7 @@ async function execute(plan: SubmitPlan): Promise<Outcome[]> {
       const answer = await patchingApi.trigger(request);
       outcomes.push(...answer.runs.map((r) => ({ hostId: r.host_id, ok: true, runId: r.patch_run_id, status: r.status })));
     } catch (error) {
-      outcomes.push(...request.host_ids.map((hostId) => ({ hostId, ok: false, error: errorMessage(error) })));
+      outcomes.push(...request.host_ids.map((hostId) => ({ hostId, ok: false, error: errorMessage(error), held: heldRefusal(error) })));
     }
   }
   return outcomes;
@@ -159,6 +163,7 @@ function WizardBody({ setup, onClose, onSubmitted }: { setup: WizardSetup; onClo
   const [packages, setPackages] = useState<string[]>(() => (trigger?.choosePackagesOf ? [] : trigger?.packages ?? []));
   const [validation, setValidation] = useState<'dry_run' | 'skip'>('dry_run');
   const [dryRunIds, setDryRunIds] = useState<{ runId: string; hostId: string }[] | null>(null);
+  const [dryRunHeld, setDryRunHeld] = useState<HeldRefusal | null>(null);
   const [approval, setApproval] = useState<ApprovalChoice>('approve');
   const [immediate, setImmediate] = useState<Set<string>>(() => new Set());
   const [outcomes, setOutcomes] = useState<Outcome[] | null>(null);
@@ -196,11 +201,17 @@ function WizardBody({ setup, onClose, onSubmitted }: { setup: WizardSetup; onClo
       }
       return runs;
     },
+    onMutate: () => setDryRunHeld(null),
     onSuccess: (runs) => {
       setDryRunIds(runs);
       void queryClient.invalidateQueries({ queryKey: patchingKeys.runLists });
     },
-    onError: (error) => toast.show({ tone: 'error', title: 'Dry run not started', message: errorMessage(error) }),
+    onError: (error) => {
+      // A held package is a refusal the step explains (and keeps in view), not a passing failure.
+      const held = heldRefusal(error);
+      if (held) setDryRunHeld(held);
+      else toast.show({ tone: 'error', title: 'Dry run not started', message: errorMessage(error) });
+    },
   });
 
   const submit = useMutation({
@@ -220,7 +231,7 @@ function WizardBody({ setup, onClose, onSubmitted }: { setup: WizardSetup; onClo
         return;
       }
       setOutcomes(done);
-      toast.show({ tone: 'error', title: `${plural(failed.length, 'host')} not patched`, message: failed[0]?.error ?? '' });
+      if (!failed.some((o) => o.held)) toast.show({ tone: 'error', title: `${plural(failed.length, 'host')} not patched`, message: failed[0]?.error ?? '' });
     },
     onError: (error) => toast.show({ tone: 'error', title: 'Not submitted', message: errorMessage(error) }),
   });
@@ -242,7 +253,7 @@ function WizardBody({ setup, onClose, onSubmitted }: { setup: WizardSetup; onClo
     case 'validate':
       body = (
         <ValidateStep validation={validation} onValidation={setValidation} started={dryRunIds !== null} starting={startDryRun.isPending}
-          onStart={() => startDryRun.mutate()} hostCount={hostIds.length}
+          onStart={() => startDryRun.mutate()} hostCount={hostIds.length} held={dryRunHeld}
           runs={(dryRunIds ?? []).map((d, index) => ({ hostName: nameOf(d.hostId), query: dryRunResults[index] }))} packages={packages}
         />
       );
@@ -461,12 +472,26 @@ function lastLines(text: string, count: number): string {
   return text.replace(/\r\n?/g, '\n').trimEnd().split('\n').slice(-count).join('\n');
 }
 
-function ValidateStep({ validation, onValidation, started, starting, onStart, hostCount, runs, packages }: {
+/** The server's 409 package_held, in the step: its sentence, the held names, and what to do. */
+function HeldAlert({ held }: { held: HeldRefusal }) {
+  return (
+    <Alert color="orange" variant="light" role="alert" title="A package is held">
+      <Stack gap={4}>
+        <Text size="sm">{held.message}</Text>
+        {held.held.length > 0 ? <Text size="sm">Held: {held.held.join(', ')}</Text> : null}
+        <Text size="xs" c="dimmed">Leave the held packages out, or release the hold on the host's Patching tab (or its group's, in Settings → Host groups).</Text>
+      </Stack>
+    </Alert>
+  );
+}
+
+function ValidateStep({ validation, onValidation, started, starting, onStart, hostCount, runs, packages, held }: {
   validation: 'dry_run' | 'skip'; onValidation: (value: 'dry_run' | 'skip') => void; started: boolean; starting: boolean; onStart: () => void;
-  hostCount: number; runs: { hostName: string; query: DryRunResult | undefined }[]; packages: string[];
+  hostCount: number; runs: { hostName: string; query: DryRunResult | undefined }[]; packages: string[]; held: HeldRefusal | null;
 }) {
   return (
     <Stack gap="sm">
+      {held ? <HeldAlert held={held} /> : null}
       <Radio.Group label="Validation" description="A dry run asks each host's package manager what it would install, without changing anything."
         value={validation} onChange={(value) => onValidation(value === 'skip' ? 'skip' : 'dry_run')}
       >
@@ -613,8 +638,10 @@ function SubmitStep({ setup, plan, patched, packages, nameOf, immediate, approva
     return immediate.has(hostId) ? 'Immediately (override)' : 'As the policy says (see Timing)';
   };
   const skipped = plan.kind === 'approve' ? plan.skipped : [];
+  const held = outcomes?.find((o) => o.held)?.held;
   return (
     <Stack gap="sm">
+      {held ? <HeldAlert held={held} /> : null}
       {setup.mode === 'trigger' && setup.patchType === 'patch_all' ? (
         <Checkbox label="Submit for approval: another person approves before it runs" checked={approval === 'request'}
           onChange={(e) => onApproval(e.currentTarget.checked ? 'request' : 'approve')} disabled={outcomes !== null}

@@ -20,7 +20,7 @@ import { formatDateTime } from '../format';
 import { useToast } from '../useToast';
 import { LazyPatchWizard } from './LazyPatchWizard';
 import { bulkEligible, rowActions, runHostName, runHref, runTypeLabel, startedAt, type RunAction } from './logic';
-import { ExtraDepsPill, RunStatusBadge } from './parts';
+import { ExtraDepsPill, RebootPill, RunStatusBadge } from './parts';
 import { approveSetup, type WizardSetup } from './wizard';
 
 const NOWRAP = { whiteSpace: 'nowrap' } as const;
@@ -102,7 +102,7 @@ function RunCard({ run, showHost, selection, approveSelection, actions }: {
             {showHost ? <Anchor component={Link} to={hostHref(run.host_id)} fw={600} style={WRAP}>{name}</Anchor> : null}
             <Text size="sm" style={WRAP} title={run.package_names.join(', ') || undefined}>{typeText(run)}</Text>
           </Stack>
-          <Group gap={4} justify="flex-end"><RunStatusBadge status={run.status} /><ExtraDepsPill count={run.extra_deps_count} /></Group>
+          <Group gap={4} justify="flex-end"><RunStatusBadge status={run.status} /><ExtraDepsPill count={run.extra_deps_count} /><RebootPill reboot={run.reboot} /></Group>
         </Group>
         <SimpleGrid component="dl" cols={2} spacing="xs" verticalSpacing={4} m={0}>
           <div>
@@ -180,7 +180,9 @@ export function RunsTable({ caption, rows, pagination, fetching, error, onRetry,
     },
     {
       key: 'status', header: 'Status',
-      cell: (r) => <Group gap={4} wrap="nowrap"><RunStatusBadge status={r.status} /><ExtraDepsPill count={r.extra_deps_count} /></Group>,
+      cell: (r) => (
+        <Group gap={4} wrap="nowrap"><RunStatusBadge status={r.status} /><ExtraDepsPill count={r.extra_deps_count} /><RebootPill reboot={r.reboot} /></Group>
+      ),
     },
     { key: 'initiated_by', header: 'Initiated by', cell: (r) => r.initiated_by ?? <Text span size="sm" c="dimmed">—</Text> },
     { key: 'started', header: 'Started', nowrap: true, cell: (r) => <StartedText run={r} /> },

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 
+import { ApiError } from '../../api/errors';
 import type { PatchRun } from '../../api/patching';
-import { bulkEligible, bulkResultTitle, extraDeps, previewLabel, rowActions, runPollInterval, runsHref, runTypeLabel, startedAt } from './logic';
+import {
+  bulkEligible, bulkResultTitle, daysLabel, durationLabel, extraDeps, heldRefusal, previewLabel, rebootPill, rebootSummary, rowActions, runPollInterval,
+  runsHref, runTypeLabel, scheduleLabel, startedAt,
+} from './logic';
 
 function run(status: string, overrides: Partial<PatchRun> = {}): Pick<PatchRun, 'status' | 'patch_type' | 'deletable'> {
   const deletable = ['queued', 'pending_validation', 'pending_approval', 'validated', 'approved', 'scheduled'].includes(status);
@@ -69,6 +73,12 @@ describe('polling a run (C11.13)', () => {
     expect(runPollInterval({ status: 'failed', post_patch: null }, false)).toBe(false);
     expect(runPollInterval(undefined, false)).toBe(false);
   });
+
+  it('polls every 10 s while the run is rebooting its host, until the host is back', () => {
+    expect(runPollInterval({ status: 'completed', post_patch: 'report_received', reboot: { decision: 'rebooting', status: 'rebooting' } }, false)).toBe(10_000);
+    expect(runPollInterval({ status: 'completed', post_patch: 'report_received', reboot: { decision: 'rebooting', status: 'host_back' } }, false)).toBe(false);
+    expect(runPollInterval({ status: 'completed', post_patch: null, reboot: { decision: 'not_allowed' } }, false)).toBe(false);
+  });
 });
 
 describe('bulk selection (C11.10)', () => {
@@ -91,5 +101,68 @@ describe('bulk selection (C11.10)', () => {
     expect(bulkResultTitle('Approved', 5, 1)).toBe('Approved 5, 1 failed');
     expect(bulkResultTitle('Approved', 3, 0)).toBe('Approved 3');
     expect(bulkResultTitle('Deleted', 0, 2)).toBe('Deleted 0, 2 failed');
+  });
+});
+
+describe('policies and maintenance windows in words', () => {
+  const window = { days: ['SUN', 'SAT'] as ('SUN' | 'SAT')[], time: '02:00', cron: null, duration_minutes: 180, operation: 'security' as const, warn_minutes: 0, paused: false };
+
+  it('reads a window: days (Monday first, runs as ranges), time, zone, duration, operation', () => {
+    expect(scheduleLabel({ patch_delay_type: 'maintenance_window', timezone: 'Europe/London', window })).toBe('Sat, Sun at 02:00 Europe/London · 3 h · security only');
+    expect(scheduleLabel({ patch_delay_type: 'maintenance_window', timezone: null, window: { ...window, operation: 'patch_all', duration_minutes: 90 } }))
+      .toBe('Sat, Sun at 02:00 (organisation timezone) · 1 h 30 min');
+    expect(scheduleLabel({ patch_delay_type: 'maintenance_window', timezone: 'UTC', window: { ...window, days: null, time: null, cron: 'cron(0 3 1 * ? *)', duration_minutes: 45 } }))
+      .toBe('cron(0 3 1 * ? *) UTC · 45 min · security only');
+    expect(scheduleLabel({ patch_delay_type: 'fixed_time', fixed_time: '03:00', timezone: 'Europe/London' })).toBe('Fixed time 03:00 Europe/London');
+  });
+
+  it('names days and durations compactly', () => {
+    expect(daysLabel(['MON', 'TUE', 'WED', 'THU', 'FRI'])).toBe('Mon–Fri');
+    expect(daysLabel(['MON', 'WED', 'FRI'])).toBe('Mon, Wed, Fri');
+    expect(daysLabel(['SAT', 'SUN', 'MON'])).toBe('Mon, Sat, Sun');
+    expect(daysLabel(['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'])).toBe('Every day');
+    expect(durationLabel(180)).toBe('3 h');
+    expect(durationLabel(15)).toBe('15 min');
+    expect(durationLabel(1440)).toBe('24 h');
+  });
+
+  it('says a window host waits for the next opening', () => {
+    expect(previewLabel({ immediate: false, run_at_iso: '2026-03-14T02:00:00Z', timezone: 'Europe/London', policy_name: 'Weekend', patch_delay_type: 'maintenance_window', fixed_time: null }))
+      .toBe('Waits for the Weekend window: Sat 14 Mar, 02:00 Europe/London');
+  });
+});
+
+describe('reboots', () => {
+  it('sums up each decision for the run page', () => {
+    expect(rebootSummary({ policy: 'always', decision: 'rebooting', status: 'rebooting', kernel_before: '6.1.0-25' })).toMatchObject({ color: 'blue', title: 'Rebooting…' });
+    const back = rebootSummary({
+      policy: 'if_required', required: true, decision: 'rebooting', status: 'host_back', kernel_before: '6.1.0-25', kernel_after: '6.1.0-26', new_kernel: true,
+      host_back_at: '2026-03-10T12:03:00Z',
+    });
+    expect(back.color).toBe('green');
+    const at = new Date('2026-03-10T12:03:00Z').toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' }); // "12:03" in UTC
+    expect(back.title).toBe(`Host back at ${at}, new kernel 6.1.0-26 (was 6.1.0-25)`);
+    expect(rebootSummary({ decision: 'rebooting', status: 'host_back', kernel_before: 'k1', kernel_after: 'k1', new_kernel: false }).title).toBe('Host back, same kernel k1');
+    expect(rebootSummary({ policy: 'never', required: true, decision: 'not_allowed', reason: '/var/run/reboot-required exists' }))
+      .toEqual({ color: 'orange', title: 'Reboot required but the policy says never', details: ['/var/run/reboot-required exists', 'Reboot the host yourself, or change the policy.'] });
+    expect(rebootSummary({ policy: 'if_required', required: false, decision: 'not_required' })).toMatchObject({ color: 'gray', title: 'No reboot needed' });
+    expect(rebootSummary({ policy: 'always', decision: 'skipped', reason: 'the run failed' })).toMatchObject({ title: 'Reboot skipped', details: ['the run failed', 'Reboot policy: Always'] });
+  });
+
+  it('marks rebooting, rebooted and not-allowed runs in the runs table only', () => {
+    expect(rebootPill({ decision: 'rebooting', status: 'rebooting' })?.label).toBe('Rebooting');
+    expect(rebootPill({ decision: 'rebooting', status: 'host_back' })?.label).toBe('Rebooted');
+    expect(rebootPill({ decision: 'not_allowed' })?.label).toBe('Reboot required');
+    expect(rebootPill({ decision: 'not_required' })).toBeNull();
+    expect(rebootPill(null)).toBeNull();
+  });
+});
+
+describe('a refusal for a held package', () => {
+  it('carries the server\'s sentence and the held names', () => {
+    const body = { error: 'curl is held on web-01 (hold cur*); remove the hold to patch it', code: 'package_held', held: ['curl'] };
+    expect(heldRefusal(new ApiError(409, 'package_held', body.error, body))).toEqual({ message: body.error, held: ['curl'] });
+    expect(heldRefusal(new ApiError(409, 'not_approvable', 'no', {}))).toBeNull();
+    expect(heldRefusal(new Error('x'))).toBeNull();
   });
 });

@@ -1,8 +1,9 @@
-/** Badges of the patching screens: a run's status, its "Extra deps" pill, the post-patch report pill. */
+/** Badges of the patching screens: a run's status, its "Extra deps" pill, the post-patch report pill, its reboot pill. */
 import { Badge } from '@mantine/core';
 
+import type { RunReboot } from '../../api/patching';
 import { plural } from '../format';
-import { statusColor, statusLabel } from './logic';
+import { rebootPill, statusColor, statusLabel } from './logic';
 
 export function RunStatusBadge({ status, testId }: { status: string; testId?: string }) {
   return (
@@ -25,4 +26,15 @@ export function PostPatchPill({ state }: { state: 'awaiting_report' | 'report_re
   if (state === 'awaiting_report') return <Badge color="yellow" variant="dot" tt="none" miw="max-content">Awaiting inventory report</Badge>;
   if (state === 'report_received') return <Badge color="green" variant="dot" tt="none" miw="max-content">New report received</Badge>;
   return null;
+}
+
+/** "Rebooting", "Rebooted" or "Reboot required" (a reboot the policy did not allow); nothing for other runs. */
+export function RebootPill({ reboot }: { reboot: RunReboot | null | undefined }) {
+  const pill = rebootPill(reboot);
+  if (!pill) return null;
+  return (
+    <Badge color={pill.color} variant="outline" size="sm" tt="none" miw="max-content" title={pill.title} data-reboot={reboot?.decision ?? undefined}>
+      {pill.label}
+    </Badge>
+  );
 }

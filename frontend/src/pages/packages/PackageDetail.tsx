@@ -1,6 +1,7 @@
 /**
  * /packages/:name: one package's fleet counts and the hosts that have it; for patch managers (with the `patching`
- * module), "Patch this package" opens the Patch Wizard with the package locked and the hosts that need it.
+ * module), "Patch this package" opens the Patch Wizard with the package locked and the hosts that need it. With
+ * `patching_policies`, a note lists the package holds whose pattern matches the name.
  */
 import { Anchor, Button, Paper, Stack, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
@@ -16,6 +17,7 @@ import {
 } from '../../components';
 import { LazyPatchWizard } from '../../components/patching/LazyPatchWizard';
 import { fleetStatus, hostStatus } from './filters';
+import { PackageHolds } from './PackageHolds';
 import { PackageStatusBadge } from './parts';
 
 const HOSTS_PAGE_SIZE = 50;
@@ -113,6 +115,7 @@ function PackageView({ name }: { name: string }) {
         </>
       ) : undefined}
     >
+      {pkg.data ? <PackageHolds name={name} /> : null}
       {summary}
       {/* Loaded beside the package, not after it: a missing package answers 404 to both. */}
       <PackageHosts name={name} />

@@ -134,6 +134,41 @@ describe('a package', () => {
     expect(within(hosts).getByRole('checkbox', { name: /web-01/ })).toBeChecked();
   });
 
+  it('lists the holds whose pattern matches the name (case-sensitive), where they apply and why', async () => {
+    const hold = (id: string, target_type: string, target_id: string, pattern: string, reason: string | null = null) => (
+      { id, target_type, target_id, pattern, reason, created_by: 'u1', created_at: '2026-03-01T00:00:00Z' });
+    stubApi({
+      'GET /me/context': { body: { ...READ_ONLY, modules: ['patching', 'patching_policies'] } },
+      'GET /packages/libstdc%2B%2B6': { body: PACKAGES.packages[0] }, 'GET /packages/libstdc%2B%2B6/hosts': { body: HOSTS },
+      'GET /patching/holds': { body: { items: [
+        hold('a', 'host', 'h1', 'libstdc*', 'Pinned for the legacy build'), hold('b', 'host_group', 'g1', 'libstdc++?'),
+        hold('c', 'host', 'h2', 'vim'), hold('d', 'host', 'h2', 'LibStdc*'), hold('e', 'host', 'h2', 'libstdc'),
+      ] } },
+      'GET /hosts/h1': { body: { host_id: 'h1', friendly_name: 'web-01' } },
+      'GET /host-groups': { body: { groups: [{ id: 'g1', name: 'Production', description: null, color: null, created_at: null, updated_at: null }] } },
+    });
+    renderRoutes(routes, '/packages/libstdc%2B%2B6');
+
+    const note = await screen.findByRole('region', { name: 'libstdc++6 is held back' });
+    const items = within(note).getAllByRole('listitem');
+    expect(items.map((li) => li.querySelector('code')?.textContent)).toEqual(['libstdc*', 'libstdc++?']);
+    expect(await within(items[0]!).findByRole('link', { name: 'web-01' })).toHaveAttribute('href', '/hosts/h1');
+    expect(items[0]).toHaveTextContent('Pinned for the legacy build');
+    expect(await within(note).findByText(/on every host of Production/)).toBeInTheDocument();
+  });
+
+  it('asks for no holds without the patching_policies module', async () => {
+    stubApi({
+      'GET /me/context': { body: { ...READ_ONLY, modules: ['patching'] } },
+      'GET /packages/libstdc%2B%2B6': { body: PACKAGES.packages[0] }, 'GET /packages/libstdc%2B%2B6/hosts': { body: HOSTS },
+    });
+    renderRoutes(routes, '/packages/libstdc%2B%2B6');
+
+    await screen.findByRole('table', { name: 'Hosts with libstdc++6' });
+    expect(screen.queryByRole('region', { name: /held back/ })).not.toBeInTheDocument();
+    expect(requested('/patching/holds')).toHaveLength(0);
+  });
+
   it('says when no host has the package', async () => {
     const missing = { status: 404, body: { error: 'Package not found', code: 'not_found' } };
     stubApi({ 'GET /me/context': { body: ME }, 'GET /packages/nope': missing, 'GET /packages/nope/hosts': missing });

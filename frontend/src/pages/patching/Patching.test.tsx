@@ -101,6 +101,27 @@ describe('Runs & History', () => {
     expect(calls.filter((c) => c.method === 'DELETE').map((c) => c.path)).toEqual(['/patching/runs/r1', '/patching/runs/r2']);
   });
 
+  it('marks the runs that rebooted their host, are rebooting it, or needed a reboot the policy forbids', async () => {
+    stubApi({
+      'GET /me/context': { body: READER },
+      'GET /patching/runs': { body: { items: [
+        patchRun('r1', 'completed', { reboot: { decision: 'rebooting', status: 'rebooting' } }),
+        patchRun('r2', 'completed', { host_id: 'h2', host_name: 'db-01', reboot: { decision: 'not_allowed', policy: 'never', required: true } }),
+        patchRun('r3', 'completed', { host_id: 'h3', host_name: 'mail-01', reboot: { decision: 'rebooting', status: 'host_back' } }),
+        patchRun('r4', 'completed', { host_id: 'h4', host_name: 'app-01', reboot: { decision: 'not_required' } }),
+        patchRun('r5', 'completed', { host_id: 'h5', host_name: 'cache-01', initiated_by: 'Maintenance window Weekend' }),
+      ], next_cursor: null } },
+    });
+    renderRoutes(routes, '/patching?tab=runs');
+
+    await screen.findByRole('link', { name: 'web-01' });
+    expect(within(row('web-01')).getByText('Rebooting').closest('[title]')).toHaveAttribute('title', 'The run is rebooting the host');
+    expect(within(row('db-01')).getByText('Reboot required')).toBeInTheDocument();
+    expect(within(row('mail-01')).getByText('Rebooted')).toBeInTheDocument();
+    for (const name of ['app-01', 'cache-01']) expect(within(row(name)).queryByText(/^Reboot/)).not.toBeInTheDocument();
+    expect(within(row('cache-01')).getByText('Maintenance window Weekend')).toBeInTheDocument();
+  });
+
   it('shows a reader the runs with View only: no selection checkboxes, no bulk bar', async () => {
     const calls = stubApi({ 'GET /me/context': { body: READER }, 'GET /patching/runs': { body: RUNS } });
     renderRoutes(routes, '/patching?tab=runs');

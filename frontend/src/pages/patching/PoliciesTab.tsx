@@ -72,7 +72,17 @@ function Policies() {
         </Stack>
       ),
     },
-    { key: 'schedule', header: 'Schedule', cell: (p) => scheduleLabel(p) },
+    {
+      key: 'schedule', header: 'Schedule', cell: (p) => (
+        <Group gap={6} wrap="wrap">
+          <Text size="sm" style={{ overflowWrap: 'anywhere' }}>{scheduleLabel(p)}</Text>
+          {p.patch_delay_type === 'maintenance_window' && p.window?.paused ? <Badge color="gray" variant="light" tt="none">Paused</Badge> : null}
+          {p.reboot_policy && p.reboot_policy !== 'never' ? (
+            <Badge color="blue" variant="outline" tt="none" miw="max-content">Reboot {p.reboot_policy === 'always' ? 'always' : 'if required'}</Badge>
+          ) : null}
+        </Group>
+      ),
+    },
     {
       key: 'assignments', header: 'Applied to', nowrap: true, cell: (p) => (
         <UnstyledButton onClick={() => expand(expanded === p.id ? null : p.id)} aria-expanded={expanded === p.id} c="blue" fz="sm" td="underline">
@@ -94,8 +104,8 @@ function Policies() {
     <Stack gap="md">
       <Group justify="space-between" align="flex-end">
         <Text size="sm" c="dimmed" maw={640}>
-          A policy sets when approved and triggered runs start on the hosts and host groups it is assigned to. A host with no policy runs immediately
-          (the Default policy).
+          A policy sets when approved and triggered runs start on the hosts and host groups it is assigned to, or opens a maintenance window that
+          patches them by itself. A host with no policy runs immediately (the Default policy).
         </Text>
         {canManage ? <Button onClick={() => setEditing('new')}>Create policy</Button> : null}
       </Group>

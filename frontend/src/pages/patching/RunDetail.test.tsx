@@ -102,6 +102,71 @@ describe('a run', () => {
     expect(screen.queryByRole('button', { name: /approve|retry|skip|stop|delete/i })).not.toBeInTheDocument();
   });
 
+  it('shows a window run\'s holds, closing time and initiator, and its host back from the reboot with the after-reboot hooks', async () => {
+    stubApi({
+      'GET /me/context': { body: READER },
+      'GET /patching/runs/r5': {
+        body: runDetail('r5', 'completed', {
+          patch_type: 'patch_all', package_names: [], initiated_by: 'Maintenance window Weekend', completed_at: '2026-03-14T02:10:00Z',
+          shell_output: 'Upgraded 12 packages\n', output_seq: 1, exclude_packages: ['linux-image-*', 'postgresql*'], not_after: '2026-03-14T05:00:00Z',
+          reboot: {
+            policy: 'if_required', required: true, decision: 'rebooting', reason: '/var/run/reboot-required exists', kernel_before: '6.1.0-25-amd64',
+            status: 'host_back', kernel_after: '6.1.0-26-amd64', new_kernel: true, booted_at: '2026-03-14T02:12:30Z', host_back_at: '2026-03-14T02:13:00Z',
+          },
+          post_reboot_output: '+ systemctl start app\nstarted\n', post_reboot_error: 'hook 2 (curl -f http://localhost/health) exited with 7',
+        }),
+      },
+    });
+    renderRoutes(routes, '/patching/runs/r5');
+
+    expect(await screen.findByRole('heading', { level: 1, name: 'web-01' })).toBeInTheDocument();
+    const summary = screen.getByRole('complementary', { name: 'Run summary' });
+    expect(within(summary).getByText('Held back').nextElementSibling).toHaveTextContent('linux-image-*, postgresql*');
+    expect(within(summary).getByText('Maintenance window Weekend')).toBeInTheDocument();
+    expect(within(summary).getByTestId('window-closes')).toHaveTextContent(/^Maintenance window closes at .+/);
+
+    const panel = screen.getByTestId('reboot-panel');
+    const back = new Date('2026-03-14T02:13:00Z').toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+    expect(panel).toHaveAccessibleName(`Host back at ${back}, new kernel 6.1.0-26-amd64 (was 6.1.0-25-amd64)`);
+    expect(panel).toHaveTextContent('Reboot policy: If required');
+    expect(within(panel).getByTestId('post-reboot-output').textContent).toBe('+ systemctl start app\nstarted\n');
+    expect(within(panel).getByRole('alert')).toHaveTextContent('hook 2 (curl -f http://localhost/health) exited with 7');
+    expect(screen.getAllByTestId('patch-terminal')).toHaveLength(1);
+    expect(screen.getByTestId('patch-terminal').textContent).toBe('Upgraded 12 packages\n');
+    expect(screen.getByText('Rebooted')).toBeInTheDocument();
+  });
+
+  it('says whether the run rebooted its host, needed a reboot the policy forbids, or needed none', async () => {
+    const cases: [Record<string, unknown>, string, string | null][] = [
+      [{ policy: 'always', decision: 'rebooting', status: 'rebooting', kernel_before: '6.1.0-25' }, 'Rebooting…', 'Rebooting'],
+      [{ policy: 'never', required: true, decision: 'not_allowed', reason: 'a new kernel is installed' }, 'Reboot required but the policy says never', 'Reboot required'],
+      [{ policy: 'if_required', required: false, decision: 'not_required' }, 'No reboot needed', null],
+    ];
+    for (const [reboot, title, pill] of cases) {
+      stubApi({ 'GET /me/context': { body: READER }, 'GET /patching/runs/r6': { body: runDetail('r6', 'completed', { reboot, completed_at: '2026-03-14T02:10:00Z' }) } });
+      const view = renderRoutes(routes, '/patching/runs/r6');
+      const panel = await screen.findByTestId('reboot-panel');
+      expect(panel).toHaveAccessibleName(title);
+      if (reboot.decision === 'not_allowed') {
+        expect(panel).toHaveTextContent('a new kernel is installed');
+        expect(panel.getAttribute('style')).toContain('orange');
+      }
+      if (pill) expect(screen.getByText(pill, { selector: '.mantine-Badge-label' })).toBeInTheDocument();
+      else expect(screen.queryByText(/^(Rebooting|Rebooted|Reboot required)$/)).not.toBeInTheDocument();
+      view.unmount();
+      vi.unstubAllGlobals();
+    }
+  });
+
+  it('shows no reboot panel, hold or window for a run without them', async () => {
+    stubApi({ 'GET /me/context': { body: READER }, 'GET /patching/runs/r7': { body: runDetail('r7', 'completed', { completed_at: '2026-03-14T02:10:00Z' }) } });
+    renderRoutes(routes, '/patching/runs/r7');
+    await screen.findByRole('heading', { level: 1, name: 'web-01' });
+    expect(screen.queryByTestId('reboot-panel')).not.toBeInTheDocument();
+    expect(screen.queryByText('Held back')).not.toBeInTheDocument();
+    expect(screen.queryByTestId('window-closes')).not.toBeInTheDocument();
+  });
+
   it('says when a run does not exist', async () => {
     stubApi({ 'GET /me/context': { body: READER }, 'GET /patching/runs/nope': { status: 404, body: { error: 'Patch run not found', code: 'not_found' } } });
     renderRoutes(routes, '/patching/runs/nope');

@@ -1,6 +1,7 @@
 /**
  * /patching/runs/:runId (C9.8, C11.11–C11.19): the host as the page's heading, the run's type, status and post-patch
- * pill, its actions, a summary beside the state banners, the error panel and the shell output. While the run can still
+ * pill, its actions, a summary beside the state banners (with the packages its holds keep back and, for a maintenance
+ * window's run, when the window closes), the error panel, the reboot panel and the shell output. While the run can still
  * change, its output streams over the WebSocket (useRunStream) and the page polls as C11.13 says.
  */
 import { Alert, Anchor, Box, Button, Grid, Group, List, Paper, Stack, Text, Title } from '@mantine/core';
@@ -17,13 +18,13 @@ import { formatDateTime, plural } from '../../components/format';
 import { Page } from '../../components/Page';
 import { LazyPatchWizard } from '../../components/patching/LazyPatchWizard';
 import {
-  extraDeps, isTerminal, runHostName, runHref, runPollInterval, runsHref, runTypeLabel, scheduleLabel,
+  extraDeps, isTerminal, rebootSummary, runHostName, runHref, runPollInterval, runsHref, runTypeLabel, scheduleLabel,
 } from '../../components/patching/logic';
-import { ExtraDepsPill, PostPatchPill, RunStatusBadge } from '../../components/patching/parts';
+import { ExtraDepsPill, PostPatchPill, RebootPill, RunStatusBadge } from '../../components/patching/parts';
 import { approveSetup } from '../../components/patching/wizard';
 import { EmptyState, ErrorState, LoadingState } from '../../components/states';
 import { useToast } from '../../components/useToast';
-import { Terminal } from './Terminal';
+import { SmallTerminal, Terminal } from './Terminal';
 import { useRunStream } from './useRunStream';
 
 const BACK = <Anchor component={Link} to={runsHref()} size="sm">← Runs &amp; History</Anchor>;
@@ -91,6 +92,7 @@ function Summary({ run }: { run: PatchRunDetail }) {
     { label: 'Host', value: run.host.exists ? <Anchor component={Link} to={hostHref(run.host_id)} inherit>{runHostName(run)}</Anchor> : `${runHostName(run)} (deleted)` },
     { label: 'Type', value: run.patch_type === 'patch_all' ? 'Patch all' : 'Patch packages' },
     { label: 'Packages', value: run.patch_type === 'patch_package' ? run.package_names.join(', ') : null },
+    { label: 'Held back', value: run.exclude_packages?.length ? run.exclude_packages.join(', ') : null },
     { label: 'Dry run', value: run.dry_run ? 'Yes (nothing is changed)' : null },
     { label: 'Initiated by', value: run.initiated_by ?? 'Automation' },
     { label: 'Approved by', value: run.approved_by },
@@ -116,6 +118,7 @@ function Summary({ run }: { run: PatchRunDetail }) {
       <Stack gap="sm">
         <Title order={2} size="h5" id="run-summary-heading">Run summary</Title>
         <Facts facts={facts} />
+        {run.not_after ? <Text size="sm" data-testid="window-closes">Maintenance window closes at {formatDateTime(run.not_after)}</Text> : null}
         {run.packages_affected && run.packages_affected.length > 0 ? (
           <Stack gap={4}>
             <Text size="sm" fw={600}>Packages affected ({run.packages_affected.length})</Text>
@@ -131,6 +134,28 @@ function Summary({ run }: { run: PatchRunDetail }) {
         ) : null}
       </Stack>
     </Paper>
+  );
+}
+
+/** What the run decided about rebooting its host, and (once it is back) the kernels and the after-reboot hooks. */
+function RebootPanel({ run }: { run: PatchRunDetail }) {
+  if (!run.reboot && !run.post_reboot_output && !run.post_reboot_error) return null;
+  const summary = rebootSummary(run.reboot ?? {});
+  return (
+    <Alert color={summary.color} variant="light" title={summary.title} role="region" data-testid="reboot-panel">
+      <Stack gap={6}>
+        {summary.details.map((line) => <Text key={line} size="sm">{line}</Text>)}
+        {run.post_reboot_error ? (
+          <Alert color="red" variant="light" title="After-reboot hooks failed" role="alert" p="xs">{run.post_reboot_error}</Alert>
+        ) : null}
+        {run.post_reboot_output ? (
+          <Stack gap={4}>
+            <Text size="sm" fw={600}>After-reboot hooks output</Text>
+            <SmallTerminal output={run.post_reboot_output} label="After-reboot hooks output" testId="post-reboot-output" />
+          </Stack>
+        ) : null}
+      </Stack>
+    </Alert>
   );
 }
 
@@ -216,6 +241,7 @@ function Loaded({ run, updatedAt, stream }: { run: PatchRunDetail; updatedAt: nu
         <RunStatusBadge status={status} testId="run-status" />
         <ExtraDepsPill count={run.extra_deps_count} />
         <PostPatchPill state={run.post_patch} />
+        <RebootPill reboot={run.reboot} />
       </Group>
     </Stack>
   );
@@ -231,6 +257,7 @@ function Loaded({ run, updatedAt, stream }: { run: PatchRunDetail; updatedAt: nu
           <Stack gap="md">
             <StateBanner run={run} status={status} />
             {errorText ? <Alert color="red" variant="light" title="Error">{errorText}</Alert> : null}
+            <RebootPanel run={run} />
             {live.failure ? <Text size="sm" c="dimmed">Live output is not available ({live.failure}); the page refreshes every few seconds instead.</Text> : null}
             <Terminal output={output} placeholder={waiting ? '(No output yet)' : '(No output)'} copyable={status !== 'running' && status !== 'queued'}
               live={stream.open}

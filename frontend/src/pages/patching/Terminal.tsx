@@ -62,3 +62,13 @@ export function Terminal({ output, placeholder, copyable, live }: TerminalProps)
     </section>
   );
 }
+
+/** A short output (the post-reboot hooks'): the same dark block, as tall as its text up to 200 px, not followed. */
+export function SmallTerminal({ output, label, testId }: { output: string; label: string; testId?: string }) {
+  return (
+    // eslint-disable-next-line jsx-a11y/no-noninteractive-tabindex
+    <pre data-testid={testId} style={{ ...STYLE, height: 'auto', maxHeight: 200 }} tabIndex={0} aria-label={label}>
+      {terminalText(output)}
+    </pre>
+  );
+}

@@ -1,6 +1,7 @@
 /**
  * Patching (the `patching` module): this host's patch runs (GET /patching/runs?host_id=) and, for patch managers, the
- * Patch Wizard with the host locked: "Patch all", or "Patch selected packages" chosen from its outdated packages.
+ * Patch Wizard with the host locked: "Patch all", or "Patch selected packages" chosen from its outdated packages. With
+ * `patching_policies`, the package holds that apply to the host (its own and its groups').
  */
 import { Button, Group, Stack, Text, Title } from '@mantine/core';
 import { useState } from 'react';
@@ -9,6 +10,7 @@ import type { HostDetail } from '../../../api/hosts';
 import { patchingApi, patchingKeys } from '../../../api/patching';
 import { useCan } from '../../../auth/useSession';
 import { plural } from '../../../components/format';
+import { HoldsSection } from '../../../components/patching/HoldsSection';
 import { LazyPatchWizard } from '../../../components/patching/LazyPatchWizard';
 import { RunsTable } from '../../../components/patching/RunsTable';
 import type { WizardSetup } from '../../../components/patching/wizard';
@@ -55,6 +57,7 @@ export function PatchingTab({ host }: { host: HostDetail }) {
         fetching={runs.isPlaceholderData} error={runs.error} onRetry={() => void runs.refetch()}
         empty={<EmptyState title="No patch runs yet" description="Patch runs on this host appear here." />}
       />
+      <HoldsSection target={{ type: 'host', id: host.host_id, name: host.friendly_name }} />
       {canManage ? <LazyPatchWizard opened={wizard !== null} onClose={() => setWizard(null)} setup={wizard ?? { mode: 'approve', runs: [] }} /> : null}
     </Stack>
   );

@@ -1,6 +1,6 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { routes } from '../../../router';
 import { ME, renderRoutes, stubApi } from '../../../test/render';
@@ -15,6 +15,10 @@ const GROUPS = [
 
 beforeEach(() => {
   document.cookie = 'csrf_token=c1; Path=/';
+});
+
+afterEach(() => {
+  vi.unstubAllGlobals();
 });
 
 describe('host groups', () => {
@@ -116,5 +120,61 @@ describe('host groups', () => {
     await user.click(confirm);
     expect(await within(dialog).findByRole('alert')).toHaveTextContent('Host group still has hosts; move them out of it first');
     expect(calls.some((c) => c.method === 'DELETE' && c.path === '/host-groups/g2')).toBe(true);
+  });
+});
+
+describe('a host group\'s package holds', () => {
+  const HOLDS = { items: [
+    { id: 'hd2', target_type: 'host_group', target_id: 'g1', pattern: 'postgresql*', reason: 'Major upgrades are planned', created_by: 'u1', created_at: '2026-03-02T00:00:00Z' },
+  ] };
+
+  it('opens below the table for a patch manager, who adds and releases holds for the group', async () => {
+    const calls = stubApi({
+      'GET /me/context': { body: { ...READ_ONLY, permissions: [...READ_ONLY.permissions, 'can_manage_patching'], modules: ['patching', 'patching_policies'] } },
+      'GET /host-groups': { body: { groups: GROUPS } },
+      'GET /patching/holds': () => ({ body: HOLDS }),
+      'POST /patching/holds': { status: 201, body: { id: 'hd3', target_type: 'host_group', target_id: 'g1', pattern: 'linux-*', reason: null, created_by: 'u1', created_at: null } },
+      'DELETE /patching/holds/hd2': { body: { message: 'Hold released' } },
+    });
+    const user = userEvent.setup();
+    const { router } = renderRoutes(routes, '/settings/host-groups');
+
+    await user.click(await screen.findByRole('button', { name: 'Package holds of Production' }));
+    expect(router.state.location.search).toBe('?holds=g1');
+    const table = await screen.findByRole('table', { name: 'Package holds of Production' });
+    expect(within(table).getByText('postgresql*').closest('tr')).toHaveTextContent('Major upgrades are planned');
+    expect(within(table).queryByText(/^Group:/)).not.toBeInTheDocument(); // every hold here is the group's
+    const url = vi.mocked(fetch).mock.calls.map(([input]) => new URL(input instanceof Request ? input.url : input.toString(), 'http://localhost'))
+      .find((u) => u.pathname === '/api/v1/patching/holds');
+    expect(url?.searchParams.get('group_id')).toBe('g1');
+
+    const form = screen.getByRole('form', { name: 'Hold packages on Production' });
+    await user.type(within(form).getByRole('textbox', { name: /^Pattern/ }), 'linux-*');
+    await user.click(within(form).getByRole('button', { name: 'Add hold' }));
+    await waitFor(() => expect(calls.find((c) => c.method === 'POST')?.body).toEqual({ target_type: 'host_group', target_id: 'g1', pattern: 'linux-*', reason: null }));
+
+    await user.click(within(table).getByRole('button', { name: 'Release postgresql*' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Release the hold on postgresql*?' });
+    expect(dialog).toHaveTextContent('every host of Production');
+    await user.click(within(dialog).getByRole('button', { name: 'Release hold' }));
+    await waitFor(() => expect(calls.some((c) => c.method === 'DELETE' && c.path === '/patching/holds/hd2')).toBe(true));
+  });
+
+  it('shows a reader the group\'s holds only, and nothing without the patching_policies module', async () => {
+    stubApi({
+      'GET /me/context': { body: { ...READ_ONLY, modules: ['patching', 'patching_policies'] } },
+      'GET /host-groups': { body: { groups: GROUPS } }, 'GET /patching/holds': { body: HOLDS },
+    });
+    const first = renderRoutes(routes, '/settings/host-groups?holds=g1');
+    const table = await screen.findByRole('table', { name: 'Package holds of Production' });
+    expect(within(table).getByText('postgresql*')).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: /release|add hold/i })).not.toBeInTheDocument();
+    first.unmount();
+
+    stubApi({ 'GET /me/context': { body: { ...READ_ONLY, modules: ['patching'] } }, 'GET /host-groups': { body: { groups: GROUPS } } });
+    renderRoutes(routes, '/settings/host-groups?holds=g1');
+    await screen.findByRole('table', { name: 'Host groups' });
+    expect(screen.queryByRole('button', { name: 'Package holds of Production' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('table', { name: 'Package holds of Production' })).not.toBeInTheDocument();
   });
 });

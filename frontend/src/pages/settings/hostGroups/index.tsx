@@ -1,15 +1,18 @@
 /**
  * Settings → Host groups (C5.1–C5.8): the organisation's groups with their colour, description and a link to
- * their hosts; create, edit and delete for holders of can_manage_hosts (the server's rule for these routes).
+ * their hosts; create, edit and delete for holders of can_manage_hosts (the server's rule for these routes). With the
+ * `patching_policies` module, a group's package holds open below the table (`?holds=<group id>`; writes
+ * can_manage_patching).
  */
-import { Anchor, Button, ColorSwatch, Group, Stack, Text } from '@mantine/core';
+import { Anchor, Button, ColorSwatch, Group, Paper, Stack, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { Link } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
 
 import { hostGroupKeys, hostGroupsApi, type HostGroup } from '../../../api/hostGroups';
-import { useCan } from '../../../auth/useSession';
+import { useCan, useHasModule } from '../../../auth/useSession';
 import { DataTable, type Column } from '../../../components/DataTable';
+import { HoldsSection } from '../../../components/patching/HoldsSection';
 import { EmptyState } from '../../../components/states';
 import { SectionHeader } from '../shared/SectionHeader';
 import { DeleteGroupModal } from './DeleteGroupModal';
@@ -22,6 +25,15 @@ export default function HostGroupsSettings() {
   const [form, setForm] = useState<{ opened: boolean; group: HostGroup | null }>({ opened: false, group: null });
   const openForm = (group: HostGroup | null) => setForm({ opened: true, group });
   const [deleting, setDeleting] = useState<{ opened: boolean; group: HostGroup | null }>({ opened: false, group: null });
+  const withHolds = useHasModule('patching_policies');
+  const [params, setParams] = useSearchParams();
+  const holdsOf = withHolds ? groups.data?.groups.find((g) => g.id === params.get('holds')) : undefined;
+  const showHolds = (id: string | null) => setParams((p) => {
+    const next = new URLSearchParams(p);
+    if (id) next.set('holds', id);
+    else next.delete('holds');
+    return next;
+  }, { replace: true });
 
   const columns: Column<HostGroup>[] = [
     {
@@ -39,6 +51,17 @@ export default function HostGroupsSettings() {
       ),
     },
   ];
+  if (withHolds) {
+    columns.push({
+      key: 'holds', header: 'Package holds', cell: (g) => (
+        <Button size="compact-sm" variant="subtle" aria-expanded={holdsOf?.id === g.id} aria-label={`Package holds of ${g.name}`}
+          onClick={() => showHolds(holdsOf?.id === g.id ? null : g.id)}
+        >
+          Holds
+        </Button>
+      ),
+    });
+  }
   if (canManage) {
     columns.push({
       key: 'actions', header: 'Actions', align: 'right', cell: (g) => (
@@ -67,6 +90,17 @@ export default function HostGroupsSettings() {
           action={create}
         />}
       />
+      {holdsOf ? (
+        <Paper withBorder p="md" radius="md">
+          <Stack gap="xs">
+            <Group justify="space-between">
+              <Text fw={600}>{holdsOf.name}</Text>
+              <Button variant="subtle" size="xs" onClick={() => showHolds(null)}>Close</Button>
+            </Group>
+            <HoldsSection key={holdsOf.id} target={{ type: 'host_group', id: holdsOf.id, name: holdsOf.name }} headingOrder={3} />
+          </Stack>
+        </Paper>
+      ) : null}
       {canManage ? (
         <>
           <GroupFormModal opened={form.opened} group={form.group} onClose={() => setForm((f) => ({ ...f, opened: false }))} />
