@@ -64,8 +64,9 @@ def run_patch_message(run: dict[str, Any]) -> dict[str, Any]:
         for hooks in ("pre_hooks", "post_hooks", "post_reboot_hooks"):
             if snapshot.get(hooks):
                 data[hooks] = list(snapshot[hooks])
-        if snapshot.get("reboot_policy", "never") != "never":
-            data["reboot"] = snapshot["reboot_policy"]
+        reboot = run.get("reboot_policy") or snapshot.get("reboot_policy") or "never"  # the run's own wins over its policy's
+        if reboot != "never" or run.get("reboot_policy"):
+            data["reboot"] = reboot
     return data
 
 

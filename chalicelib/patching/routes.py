@@ -44,7 +44,8 @@ def trigger_patch_run(request: Request) -> dict:
 @route(bp, "/patching/runs/{run_id}/approve", methods=("POST",), summary="Approve a run: creates its execution run", tags=TAGS,
        permission=MANAGE, module=RUNS, request_model=schemas.ApproveRequest, status=201, error_statuses=(409,))
 def approve_patch_run(request: Request) -> dict:
-    return runs.approve(request.ctx, run_id=request.path_params["run_id"], schedule_override=request.body.schedule_override)
+    return runs.approve(request.ctx, run_id=request.path_params["run_id"], schedule_override=request.body.schedule_override,
+                        reboot_policy=request.body.reboot_policy)
 
 
 @route(bp, "/patching/runs/{run_id}/retry-validation", methods=("POST",), summary="Send a dry run pending validation again", tags=TAGS,

@@ -18,7 +18,7 @@ from chalicelib.user import service as user_service
 LIST_FIELDS = ("run_id", "host_id", "host_name", "patch_type", "package_names", "dry_run", "status", "initiated_by", "approved_by",
                "created_at", "updated_at", "scheduled_at", "started_at", "completed_at", "policy_name", "validation_run_id",
                "execution_run_id", "extra_deps_count", "error_message", "schedule_override", "reboot", "not_after",
-               "window_occurrence", "rollout_id", "ring")
+               "window_occurrence", "rollout_id", "ring", "reboot_policy")
 DETAIL_FIELDS = (*LIST_FIELDS, "policy_id", "policy_snapshot", "packages_affected", "attempt", "dispatched_at", "last_output_at",
                  "output_truncated", "cancelled_via", "cancelled_by", "exclude_packages", "post_reboot_output", "post_reboot_error")
 
@@ -111,6 +111,8 @@ def trigger(ctx: TenantContext, data: TriggerRequest) -> dict[str, Any]:
         extra = {"scheduled_at": clock.iso(fires)} if status == model.SCHEDULED else {}
         if data.schedule_override:
             extra["schedule_override"] = data.schedule_override
+        if data.reboot_policy and not data.dry_run:
+            extra["reboot_policy"] = data.reboot_policy
         run = new_run(ctx, host, patch_type=data.patch_type, packages=data.packages, dry_run=data.dry_run, status=status, now=now,
                        snapshot=snapshot, initiated_by=initiated_by, exclude_packages=holds.patterns_of(all_holds, host) or None, **extra)
         created.append((run, fires))
@@ -193,7 +195,7 @@ def ended(tenant_id: str, run: dict[str, Any]) -> None:
         rollouts.run_finished(tenant_id, run)
 
 
-def approve(ctx: TenantContext, *, run_id: str, schedule_override: str | None) -> dict[str, Any]:
+def approve(ctx: TenantContext, *, run_id: str, schedule_override: str | None, reboot_policy: str | None = None) -> dict[str, Any]:
     """Approve a validated run, a run pending validation ("skip & patch") or a request for approval: it becomes
     `approved` and a new execution run, timed by the policy now, is created (C8.10)."""
     source = _get(ctx, run_id)
@@ -212,6 +214,8 @@ def approve(ctx: TenantContext, *, run_id: str, schedule_override: str | None) -
         extra["scheduled_at"] = clock.iso(fires)
     if schedule_override:
         extra["schedule_override"] = schedule_override
+    if reboot_policy or source.get("reboot_policy"):
+        extra["reboot_policy"] = reboot_policy or source.get("reboot_policy")
     execution = new_run(ctx, host, patch_type=source["patch_type"], packages=list(source.get("package_names") or []), dry_run=False,
                          status=status, now=now, snapshot=snapshot, initiated_by=source.get("initiated_by"),
                          exclude_packages=patterns or None, **extra)

@@ -56,6 +56,7 @@ class TriggerRequest(BaseModel):
     pending_approval: bool = False
     schedule_override: Literal["immediate"] | None = None
     rollout: RolloutSpec | None = None
+    reboot_policy: Literal["never", "if_required", "always"] | None = None  # this run's own, over the policy's
 
     @model_validator(mode="after")
     def _consistent(self) -> TriggerRequest:
@@ -88,6 +89,7 @@ class ApproveRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     schedule_override: Literal["immediate"] | None = None
+    reboot_policy: Literal["never", "if_required", "always"] | None = None
 
 
 class RebootReport(BaseModel):

@@ -146,3 +146,17 @@ def test_packages_the_host_holds_itself_are_shown_on_the_host(admin, agent):
     assert host["held_packages"] == ["docker-ce", "linux-image-amd64"] and host["held_packages_count"] == 2
     bad = {**full_report([package("curl", "1.0")]), "heldPackages": ["x" * 300]}
     assert agent.post("/hosts/update", bad).status_code == 400
+
+
+def test_a_run_can_set_its_own_reboot_policy_over_its_policys(admin, agent, commands, pushed):
+    policy = admin.post("/api/v1/patching/policies", {"name": "Reboots", "patch_delay_type": "immediate", "reboot_policy": "always"}).json_body
+    admin.post(f"/api/v1/patching/policies/{policy['id']}/assignments", {"target_type": "host", "target_id": agent.host_id})
+    _trigger(admin, agent, patch_type="patch_all", reboot_policy="never")
+    commands.deliver()
+    assert agent_messages(pushed, "run_patch")[-1]["reboot"] == "never"
+    source = _trigger(admin, agent, patch_type="patch_all", pending_approval=True).json_body["patch_run_id"]
+    approved = admin.post(f"/api/v1/patching/runs/{source}/approve", {"reboot_policy": "if_required"}).json_body["patch_run_id"]
+    assert admin.get(f"/api/v1/patching/runs/{approved}").json_body["reboot_policy"] == "if_required"
+    commands.deliver()
+    assert agent_messages(pushed, "run_patch")[-1]["reboot"] == "if_required"
+    assert _trigger(admin, agent, patch_type="patch_all", reboot_policy="sometimes").status_code == 400
