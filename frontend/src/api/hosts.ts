@@ -73,6 +73,9 @@ export interface IntegrationStatus {
 export interface HostDetail extends Host {
   /** The WebSocket is over TLS (WSS). */
   secure: boolean;
+  /** What the host holds by itself (apt-mark, versionlock, zypper locks, IgnorePkg), as our agent reports it: the first 500. */
+  held_packages?: string[] | null;
+  held_packages_count?: number | null;
   network_interfaces: NetworkInterface[] | null;
   gateway_ip: string | null;
   dns_servers: string[] | null;

@@ -57,6 +57,30 @@ describe('a host\'s Patching tab', () => {
     await screen.findByRole('table', { name: 'Patch runs of web-01' });
     expect(screen.queryByRole('button', { name: /patch/i })).not.toBeInTheDocument();
   });
+
+  it('lists the packages the host holds by itself, as its agent reports them', async () => {
+    stubApi({
+      'GET /me/context': { body: { ...VIEWER, modules: ['patching'] } },
+      'GET /hosts/h1': { body: { ...detail(), held_packages: ['docker-ce', 'linux-image-amd64'], held_packages_count: 2 } },
+      'GET /host-groups': { body: { groups: GROUPS } }, 'GET /patching/runs': { body: RUNS },
+    });
+    renderRoutes(routes, '/hosts/h1?tab=patching');
+
+    const section = await screen.findByRole('region', { name: 'Packages web-01 holds itself' });
+    expect(within(section).getByText(/2 packages held by the host's own package manager/)).toBeInTheDocument();
+    expect(within(section).getByTestId('host-held-packages')).toHaveTextContent('docker-ce, linux-image-amd64');
+  });
+
+  it('says nothing about host holds when the agent does not report them', async () => {
+    stubApi({
+      'GET /me/context': { body: { ...VIEWER, modules: ['patching'] } },
+      'GET /hosts/h1': { body: detail() }, 'GET /host-groups': { body: { groups: GROUPS } }, 'GET /patching/runs': { body: RUNS },
+    });
+    renderRoutes(routes, '/hosts/h1?tab=patching');
+
+    await screen.findByRole('table', { name: 'Patch runs of web-01' });
+    expect(screen.queryByRole('region', { name: /holds itself/ })).not.toBeInTheDocument();
+  });
 });
 
 describe('a host\'s package holds', () => {

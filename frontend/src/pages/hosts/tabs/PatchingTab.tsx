@@ -58,7 +58,26 @@ export function PatchingTab({ host }: { host: HostDetail }) {
         empty={<EmptyState title="No patch runs yet" description="Patch runs on this host appear here." />}
       />
       <HoldsSection target={{ type: 'host', id: host.host_id, name: host.friendly_name }} />
+      <HeldOnHost host={host} />
       {canManage ? <LazyPatchWizard opened={wizard !== null} onClose={() => setWizard(null)} setup={wizard ?? { mode: 'approve', runs: [] }} /> : null}
+    </Stack>
+  );
+}
+
+/** The packages the host holds by itself, as its agent reports them: kept back by its own package manager whatever the server asks. */
+function HeldOnHost({ host }: { host: HostDetail }) {
+  const held = host.held_packages ?? [];
+  if (host.held_packages == null) return null;
+  const count = host.held_packages_count ?? held.length;
+  return (
+    <Stack gap={4} component="section" aria-label={`Packages ${host.friendly_name} holds itself`}>
+      <Title order={3} size="h5">Held on the host itself</Title>
+      <Text size="sm" c="dimmed">
+        {count === 0
+          ? 'The host reports no packages held by its own package manager (apt-mark, versionlock, zypper locks, IgnorePkg).'
+          : `${plural(count, 'package')} held by the host's own package manager; no run upgrades them.`}
+      </Text>
+      {held.length ? <Text size="sm" ff="monospace" data-testid="host-held-packages">{held.join(', ')}{count > held.length ? ', …' : ''}</Text> : null}
     </Stack>
   );
 }
