@@ -36,7 +36,7 @@ def _view(policy: dict[str, Any]) -> dict[str, Any]:
 def _window_view(window: dict[str, Any] | None) -> dict[str, Any] | None:
     if not window:
         return None
-    data = {k: window.get(k) for k in ("days", "time", "cron", "operation", "paused")}
+    data = {k: window.get(k) for k in ("days", "time", "cron", "operation", "paused", "rollout")}
     data.update({k: int(window.get(k) or 0) for k in ("duration_minutes", "warn_minutes")})
     return data
 

@@ -1,10 +1,11 @@
 /**
  * Patching (chalicelib/patching/routes.py, docs/patching.md): patch runs (list, one run, trigger, approve, retry
  * validation, stop, delete), the Timing preview, the Patching dashboard, policies with their assignments and
- * exclusions (and, beyond PatchMon, their maintenance window, reboot policy and hooks), package holds, and the
- * one-time ticket that opens the browser WebSocket for a run's live log.
- * Runs need the `patching` module, policies and holds `patching_policies`; reading needs `can_view_hosts`, writing
- * `can_manage_patching`.
+ * exclusions (and, beyond PatchMon, their maintenance window, reboot policy and hooks), package holds, rollouts (a
+ * trigger's or a window's runs started a few at a time), and the one-time ticket that opens the browser WebSocket for
+ * a run's live log.
+ * Runs need the `patching` module, policies, holds and rollouts `patching_policies`; reading needs `can_view_hosts`,
+ * writing `can_manage_patching`.
  */
 import { api } from './client';
 
@@ -12,7 +13,9 @@ export type PatchType = 'patch_all' | 'patch_package';
 
 export type PatchRunStatus =
   | 'pending_validation' | 'pending_approval' | 'validated' | 'approved' | 'scheduled' | 'queued' | 'running'
-  | 'completed' | 'failed' | 'cancelled' | 'dry_run_completed' | 'timed_out' | 'agent_disconnected';
+  | 'completed' | 'failed' | 'cancelled' | 'dry_run_completed' | 'timed_out' | 'agent_disconnected'
+  /** Ours: held back by its rollout until a slot frees (deletable). */
+  | 'waiting';
 
 /** A run as GET /patching/runs lists it (runs.py view()). */
 export interface PatchRun {
@@ -46,6 +49,9 @@ export interface PatchRun {
   not_after?: string | null;
   /** A maintenance window's run: the opening that created it. */
   window_occurrence?: string | null;
+  /** A rollout's run: the rollout that starts it, and its ring (0: the first ring, or every host without one). */
+  rollout_id?: string | null;
+  ring?: number | null;
   deletable: boolean;
   approvable: boolean;
 }
@@ -115,17 +121,34 @@ export interface RunsPage {
   next_cursor: string | null;
 }
 
-/** GET /patching/runs filters: a status (or `active`: queued + running), a type, one host. */
+/** GET /patching/runs filters: a status (or `active`: queued + running), a type, one host, one rollout. */
 export interface RunsQuery {
   status?: string | undefined;
   type?: PatchType | undefined;
   host_id?: string | undefined;
+  rollout_id?: string | undefined;
 }
 
 /** GET /patching/dashboard: counts by status (plus `total` and `active`) and the latest runs. */
 export interface PatchingDashboard {
   totals: Record<string, number>;
   recent: PatchRun[];
+}
+
+/** A rollout's limit: a number of hosts (≥ 1), or a percentage of the rollout's hosts, "1%" to "100%". */
+export type RolloutLimit = number | `${number}%`;
+
+/**
+ * How the runs of one trigger or window opening roll out (schemas.py RolloutSpec): at most `max_concurrency` at once
+ * (none: all at once), stopped after `max_errors` failed runs (none: never), optionally a first ring (a host group, or
+ * hosts) that must reach `ring_success_threshold`% of successes (1–100, default 100) before the rest start.
+ */
+export interface RolloutSpec {
+  max_concurrency?: RolloutLimit | null;
+  max_errors?: RolloutLimit | null;
+  first_ring_group_id?: string | null;
+  first_ring_host_ids?: string[] | null;
+  ring_success_threshold?: number;
 }
 
 /** POST /patching/trigger body: one run per host. */
@@ -136,6 +159,8 @@ export interface TriggerRequest {
   dry_run?: boolean;
   pending_approval?: boolean;
   schedule_override?: 'immediate';
+  /** Not with dry_run or pending_approval (module patching_policies): the runs start now, as the limits allow. */
+  rollout?: RolloutSpec;
 }
 
 export interface TriggeredRun {
@@ -149,6 +174,54 @@ export interface TriggeredRun {
 export interface TriggerResult {
   message: string;
   runs: TriggeredRun[];
+  /** With a rollout: the rollout its runs belong to. */
+  rollout_id?: string;
+}
+
+export type RolloutStatus = 'running' | 'completed' | 'stopped';
+
+/** One ring's size and how its runs ended (the first ring, then the rest; one ring without a first ring). */
+export interface RolloutRing {
+  size: number;
+  succeeded: number;
+  failed: number;
+  cancelled: number;
+}
+
+/** GET /patching/rollouts/{id} and the items of GET /patching/rollouts (rollouts.py view()); limits made absolute. */
+export interface Rollout {
+  id: string;
+  status: RolloutStatus | (string & {});
+  total: number;
+  /** Runs at once (a percentage was made a number of hosts; all of them without a limit). */
+  max_concurrency: number;
+  /** Failed runs that stop the rollout; null: never stops on failures. */
+  max_errors: number | null;
+  ring_success_threshold: number;
+  /** 0: the first ring (or the only one), 1: the rest. */
+  current_ring: number;
+  in_flight: number;
+  succeeded: number;
+  failed: number;
+  cancelled: number;
+  waiting: number;
+  stop_reason: string | null;
+  stopped_by: string | null;
+  created_at: string | null;
+  completed_at: string | null;
+  source: 'trigger' | 'window' | (string & {}) | null;
+  policy_id?: string | null;
+  policy_name: string | null;
+  initiated_by: string | null;
+  rings: RolloutRing[];
+}
+
+/** POST /patching/rollouts/{id}/stop (202): waiting runs cancelled, running ones stopped, queued ones deleted. */
+export interface RolloutStopResult {
+  message: string;
+  cancelled: number;
+  stopped: number;
+  rollout: Rollout;
 }
 
 /** POST /patching/runs/{id}/approve answer: the new execution run. */
@@ -191,6 +264,8 @@ export interface MaintenanceWindow {
   operation: 'patch_all' | 'security';
   warn_minutes: number;
   paused: boolean;
+  /** Each opening's runs roll out so (absent: the server did not say). */
+  rollout?: RolloutSpec | null;
 }
 
 export interface PatchPolicy {
@@ -287,7 +362,9 @@ export const patchingApi = {
   /** The counts only (the main dashboard's cards): no read of the latest runs. */
   counts: (signal?: AbortSignal) => api.get<Pick<PatchingDashboard, 'totals'>>('/patching/dashboard?recent=false', { signal }),
   runs: (query: RunsQuery, cursor: string | null, limit: number, signal?: AbortSignal) =>
-    api.get<RunsPage>('/patching/runs', { query: { status: query.status, type: query.type, host_id: query.host_id, limit, cursor }, signal }),
+    api.get<RunsPage>('/patching/runs', {
+      query: { status: query.status, type: query.type, host_id: query.host_id, rollout_id: query.rollout_id, limit, cursor }, signal,
+    }),
   run: (id: string, signal?: AbortSignal) => api.get<PatchRunDetail>(run(id), { signal }),
   trigger: (body: TriggerRequest) => api.post<TriggerResult>('/patching/trigger', body),
   approve: (id: string, scheduleOverride?: 'immediate') =>
@@ -312,6 +389,10 @@ export const patchingApi = {
     api.get<{ items: PackageHold[] }>('/patching/holds', { query: { host_id: query.host_id, group_id: query.group_id }, signal }),
   createHold: (body: HoldCreate) => api.post<PackageHold>('/patching/holds', body),
   removeHold: (id: string) => api.delete<{ message: string }>(`/patching/holds/${encodeURIComponent(id)}`),
+
+  rollouts: (signal?: AbortSignal) => api.get<{ items: Rollout[] }>('/patching/rollouts', { signal }),
+  rollout: (id: string, signal?: AbortSignal) => api.get<Rollout>(`/patching/rollouts/${encodeURIComponent(id)}`, { signal }),
+  stopRollout: (id: string) => api.post<RolloutStopResult>(`/patching/rollouts/${encodeURIComponent(id)}/stop`),
 
   /** A one-time ticket (30 s) for one browser WebSocket connection (chalicelib/realtime/routes.py). */
   wsTicket: () => api.post<WsTicket>('/ws/tickets'),
@@ -343,4 +424,7 @@ export const patchingKeys = {
   /** Every holds list (a prefix). */
   allHolds: ['patching', 'holds'] as const,
   holds: (query: HoldsQuery) => ['patching', 'holds', query] as const,
+  /** The latest rollouts (the Rollouts tab). */
+  rollouts: ['patching', 'rollouts', 'list'] as const,
+  rollout: (id: string) => ['patching', 'rollouts', 'detail', id] as const,
 };

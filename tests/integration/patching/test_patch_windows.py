@@ -160,3 +160,9 @@ def test_a_run_triggered_by_hand_on_a_window_host_waits_for_the_next_opening(adm
     assert created["status"] == "scheduled"
     preview = admin.get(f"/api/v1/patching/preview-run?host_id={agent.host_id}").json_body
     assert preview["patch_delay_type"] == "maintenance_window" and preview["run_at_iso"] == created["run_at"]
+
+
+def test_a_windows_rollout_is_kept_and_shown(admin, aws):
+    policy = _window_policy(admin, rollout={"max_concurrency": "25%", "max_errors": 2})
+    assert policy["window"]["rollout"] == {"max_concurrency": "25%", "max_errors": 2, "ring_success_threshold": 100}
+    assert admin.get(f"{BASE}/{policy['id']}").json_body["window"]["rollout"]["max_errors"] == 2

@@ -261,4 +261,138 @@ describe('the Patch Wizard', () => {
       expect(router.state.location.pathname).toBe('/');
     });
   });
+
+  describe('Roll out gradually', () => {
+    const ROLLOUTER = { ...PATCHER, modules: ['patching', 'patching_policies'] };
+    const HOSTS = [{ id: 'h1', name: 'web-01' }, { id: 'h2', name: 'db-01' }, { id: 'h3', name: 'app-01' }];
+    const WAITING = {
+      status: 201,
+      body: {
+        message: '3 patch runs created', rollout_id: 'ro1',
+        runs: HOSTS.map((h, i) => ({ patch_run_id: `n${i + 1}`, host_id: h.id, host_name: h.name, status: i < 2 ? 'queued' : 'waiting', run_at: null })),
+      },
+    };
+
+    async function toSubmit(user: ReturnType<typeof userEvent.setup>) {
+      const dialog = await screen.findByRole('dialog', { name: 'Patch all packages' });
+      await user.click(screen.getByTestId('wizard-next'));
+      expect(steps().find((s) => s.current)?.text).toBe('6. Submit');
+      return dialog;
+    }
+
+    it('sends the limits (numbers as numbers, percentages as strings) and chosen first-ring hosts, then opens the rollout', async () => {
+      const calls = stubApi({
+        'GET /me/context': { body: ROLLOUTER }, 'GET /patching/preview-run': () => ({ body: PREVIEW }), 'POST /patching/trigger': WAITING,
+      });
+      const user = userEvent.setup();
+      const { router } = renderRoutes(routesFor({ mode: 'trigger', patchType: 'patch_all', hosts: HOSTS, packages: [] }));
+      // An override chosen in Timing does not apply to a rollout.
+      const timing = await screen.findByRole('dialog', { name: 'Patch all packages' });
+      await user.click(within(timing).getByRole('checkbox', { name: 'Run immediately on db-01' }));
+      const dialog = await toSubmit(user);
+
+      const section = within(dialog).getByRole('group', { name: 'Rollout' });
+      expect(within(section).queryByLabelText(/At most N hosts at once/)).not.toBeInTheDocument();
+      await user.click(within(section).getByRole('switch', { name: /Roll out gradually/ }));
+      expect(within(section).getByRole('note')).toHaveTextContent('A rollout starts its runs now: the hosts\' policy delays');
+      expect(within(section).getByRole('note')).toHaveTextContent('wait their turn as "Waiting"');
+      const concurrency = within(section).getByRole('textbox', { name: /^At most N hosts at once/ });
+      expect(concurrency).toHaveValue('25%');
+      await user.clear(concurrency);
+      await user.type(concurrency, '2');
+      const failures = within(section).getByRole('textbox', { name: /^Stop after M failures/ });
+      await user.clear(failures);
+      await user.type(failures, '10%');
+      await user.click(within(section).getByRole('radio', { name: 'Chosen hosts' }));
+      const ring = within(section).getByRole('group', { name: /^First ring hosts/ });
+      expect(within(ring).getAllByRole('checkbox')).toHaveLength(3);
+      await user.click(within(ring).getByRole('checkbox', { name: 'web-01' }));
+      const threshold = within(section).getByRole('textbox', { name: /^Go on when the first ring's success rate reaches/ });
+      expect(threshold).toHaveValue('100');
+      await user.clear(threshold);
+      await user.type(threshold, '80');
+
+      const when = within(dialog).getAllByRole('row').slice(1).map((row) => row.querySelectorAll('td')[2]?.textContent);
+      expect(when).toEqual(['Now, in its turn (rollout)', 'Now, in its turn (rollout)', 'Now, in its turn (rollout)']);
+      expect(screen.getByTestId('wizard-submit')).toHaveTextContent('Start rollout');
+      await user.click(screen.getByTestId('wizard-submit'));
+
+      await waitFor(() => expect(router.state.location.pathname).toBe('/patching/rollouts/ro1'));
+      expect(calls.filter((c) => c.method === 'POST')).toEqual([{
+        method: 'POST', path: '/patching/trigger',
+        body: {
+          host_ids: ['h1', 'h2', 'h3'], patch_type: 'patch_all',
+          rollout: { max_concurrency: 2, max_errors: '10%', first_ring_host_ids: ['h1'], ring_success_threshold: 80 },
+        },
+      }]);
+      expect(await screen.findByRole('status')).toHaveTextContent('Rollout of 3 hosts started');
+    });
+
+    it('checks the fields before sending, then sends a host group as the first ring', async () => {
+      const calls = stubApi({
+        'GET /me/context': { body: ROLLOUTER }, 'GET /patching/preview-run': () => ({ body: PREVIEW }), 'POST /patching/trigger': WAITING,
+        'GET /host-groups': { body: { groups: [{ id: 'g1', name: 'Canaries', description: null, color: '#E03131', created_at: null, updated_at: null }] } },
+      });
+      const user = userEvent.setup();
+      const { router } = renderRoutes(routesFor({ mode: 'trigger', patchType: 'patch_all', hosts: HOSTS, packages: [] }));
+      const dialog = await toSubmit(user);
+
+      const section = within(dialog).getByRole('group', { name: 'Rollout' });
+      await user.click(within(section).getByRole('switch', { name: /Roll out gradually/ }));
+      const concurrency = within(section).getByRole('textbox', { name: /^At most N hosts at once/ });
+      await user.clear(concurrency);
+      await user.type(concurrency, '0');
+      const failures = within(section).getByRole('textbox', { name: /^Stop after M failures/ });
+      await user.clear(failures);
+      await user.type(failures, '150%');
+      await user.click(within(section).getByRole('radio', { name: 'A host group' }));
+      expect(within(section).queryByText('Choose a host group')).not.toBeInTheDocument(); // not before Submit is tried
+      await user.click(screen.getByTestId('wizard-submit'));
+
+      expect(await within(section).findByText('Enter at least 1')).toBeInTheDocument();
+      expect(within(section).getByText('A percentage is from 1% to 100%')).toBeInTheDocument();
+      expect(within(section).getByText('Choose a host group')).toBeInTheDocument();
+      expect(calls.some((c) => c.method === 'POST')).toBe(false);
+
+      // The problems follow each change once shown.
+      await user.clear(concurrency);
+      await user.type(concurrency, '25 %');
+      expect(within(section).queryByText('Enter at least 1')).not.toBeInTheDocument();
+      await user.clear(failures);
+      const group = within(section).getByRole('combobox', { name: /^First ring host group/ });
+      await waitFor(() => expect(within(group).getByRole('option', { name: 'Canaries' })).toBeInTheDocument());
+      await user.selectOptions(group, 'g1');
+      expect(within(section).queryByText('Choose a host group')).not.toBeInTheDocument();
+      await user.click(screen.getByTestId('wizard-submit'));
+
+      await waitFor(() => expect(router.state.location.pathname).toBe('/patching/rollouts/ro1'));
+      expect(calls.find((c) => c.method === 'POST')?.body).toEqual({
+        host_ids: ['h1', 'h2', 'h3'], patch_type: 'patch_all', rollout: { max_concurrency: '25%', first_ring_group_id: 'g1', ring_success_threshold: 100 },
+      });
+    });
+
+    it('is not offered for one host, without the module, or for a request for approval', async () => {
+      stubApi({ 'GET /me/context': { body: ROLLOUTER }, 'GET /patching/preview-run': () => ({ body: PREVIEW }) });
+      const user = userEvent.setup();
+      const one = renderRoutes(routesFor({ mode: 'trigger', patchType: 'patch_all', hosts: [HOSTS[0]!], packages: [] }));
+      await user.click(await screen.findByTestId('wizard-next'));
+      expect(screen.getByTestId('wizard-submit')).toHaveTextContent('Queue & patch');
+      expect(screen.queryByRole('switch', { name: /Roll out gradually/ })).not.toBeInTheDocument();
+      one.unmount();
+
+      const many = renderRoutes(routesFor({ mode: 'trigger', patchType: 'patch_all', hosts: HOSTS, packages: [] }));
+      const dialog = await toSubmit(user);
+      await user.click(within(dialog).getByRole('switch', { name: /Roll out gradually/ }));
+      await user.click(within(dialog).getByRole('checkbox', { name: /^Submit for approval/ }));
+      expect(within(dialog).queryByRole('switch', { name: /Roll out gradually/ })).not.toBeInTheDocument();
+      expect(screen.getByTestId('wizard-submit')).toHaveTextContent('Submit for approval');
+      many.unmount();
+
+      vi.unstubAllGlobals();
+      stubApi({ 'GET /me/context': { body: PATCHER }, 'GET /patching/preview-run': () => ({ body: PREVIEW }) });
+      renderRoutes(routesFor({ mode: 'trigger', patchType: 'patch_all', hosts: HOSTS, packages: [] }));
+      await toSubmit(user);
+      expect(screen.queryByRole('switch', { name: /Roll out gradually/ })).not.toBeInTheDocument();
+    });
+  });
 });

@@ -1,7 +1,8 @@
 /**
  * The Patch Wizard (C9.2): one modal for every way of starting or approving a patch run. Six fixed steps — Hosts,
  * Packages, Validate, Timing, Approval, Submit — of which those that do not apply are shown muted and skipped.
- * Approve mode (a run's Approve or Skip & patch) has only Timing and Submit.
+ * Approve mode (a run's Approve or Skip & patch) has only Timing and Submit. Runs triggered now on several hosts may
+ * roll out gradually (Submit's "Roll out gradually", module `patching_policies`): one trigger, then the rollout's page.
  */
 import { Alert, Badge, Box, Button, Checkbox, Code, Group, Loader, Modal, Radio, Stack, Table, Text } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -12,14 +13,17 @@ import { errorMessage } from '../../api/errors';
 import { hostKeys, hostsApi } from '../../api/hosts';
 import { hostLabel, inventoryApi, type PackageHost } from '../../api/inventory';
 import { patchingApi, patchingKeys, type PatchRunDetail, type PatchType } from '../../api/patching';
+import { useHasModule } from '../../auth/useSession';
 import { DebouncedTextInput } from '../DebouncedTextInput';
 import { plural } from '../format';
 import { useToast } from '../useToast';
 import { extraDeps, heldRefusal, previewLabel, statusLabel } from './logic';
 import { ExtraDepsPill, RunStatusBadge } from './parts';
+import { hasProblems, ROLLOUT_DEFAULTS, rolloutHref, rolloutProblems, toRolloutSpec, type RolloutProblems, type RolloutValues } from './rollout';
+import { RolloutFields } from './RolloutFields';
 import {
-  afterSubmitPath, firstStep, nextStep, patchedHostIds, previousStep, stepApplies, STEPS, submitPlan, type ApprovalChoice, type DryRun,
-  type StepKey, type SubmitPlan, type WizardResult, type WizardSetup,
+  afterSubmitPath, firstStep, MAX_HOSTS_PER_TRIGGER, nextStep, patchedHostIds, previousStep, rolloutApplies, stepApplies, STEPS, submitPlan,
+  type ApprovalChoice, type DryRun, type StepKey, type SubmitPlan, type WizardResult, type WizardSetup,
 } from './wizard';
 
 export interface PatchWizardProps {
@@ -107,11 +111,17 @@ async function inPool<T, R>(items: T[], work: (item: T) => Promise<R>): Promise<
   return results;
 }
 
-async function execute(plan: SubmitPlan): Promise<Outcome[]> {
-  if (plan.kind === 'leave') return plan.runIds.map((runId) => ({ hostId: '', ok: true, runId, status: 'validated' }));
+interface Executed {
+  outcomes: Outcome[];
+  /** A trigger with a rollout: the rollout its runs belong to. */
+  rolloutId: string | null;
+}
+
+async function execute(plan: SubmitPlan): Promise<Executed> {
+  if (plan.kind === 'leave') return { outcomes: plan.runIds.map((runId) => ({ hostId: '', ok: true, runId, status: 'validated' })), rolloutId: null };
   if (plan.kind === 'approve') {
     const settled = await inPool(plan.items, (item) => patchingApi.approve(item.runId, item.immediate ? 'immediate' : undefined));
-    return settled.map((result, index) => {
+    const outcomes = settled.map((result, index): Outcome => {
       const item = plan.items[index];
       const hostId = item?.hostId ?? '';
       const sourceRunId = item?.runId ?? '';
@@ -119,18 +129,24 @@ async function execute(plan: SubmitPlan): Promise<Outcome[]> {
         ? { hostId, sourceRunId, ok: true, runId: result.value.patch_run_id, status: result.value.status }
         : { hostId, sourceRunId, ok: false, error: errorMessage(result.reason), held: heldRefusal(result.reason) };
     });
+    return { outcomes, rolloutId: null };
   }
   const outcomes: Outcome[] = [];
+  let rolloutId: string | null = null;
   for (const request of plan.requests) {
     try {
       const answer = await patchingApi.trigger(request);
       outcomes.push(...answer.runs.map((r) => ({ hostId: r.host_id, ok: true, runId: r.patch_run_id, status: r.status })));
+      rolloutId = answer.rollout_id ?? rolloutId;
     } catch (error) {
       outcomes.push(...request.host_ids.map((hostId) => ({ hostId, ok: false, error: errorMessage(error), held: heldRefusal(error) })));
     }
   }
-  return outcomes;
+  return { outcomes, rolloutId };
 }
+
+const ROLLOUT_NOTE = 'A rollout starts its runs now: the hosts\' policy delays (and Timing\'s "Run immediately") do not apply. '
+  + 'Its runs wait their turn as "Waiting" until a slot frees.';
 
 function WizardBody({ setup, onClose, onSubmitted }: { setup: WizardSetup; onClose: () => void; onSubmitted: PatchWizardProps['onSubmitted'] }) {
   const toast = useToast();
@@ -167,6 +183,10 @@ function WizardBody({ setup, onClose, onSubmitted }: { setup: WizardSetup; onClo
   const [approval, setApproval] = useState<ApprovalChoice>('approve');
   const [immediate, setImmediate] = useState<Set<string>>(() => new Set());
   const [outcomes, setOutcomes] = useState<Outcome[] | null>(null);
+  const policiesModule = useHasModule('patching_policies');
+  const [rollout, setRollout] = useState<RolloutValues>(ROLLOUT_DEFAULTS);
+  // As a form: the rollout's problems show once Submit was tried, then follow each change.
+  const [showRolloutProblems, setShowRolloutProblems] = useState(false);
 
   // One request per dry run every 2 s, all in one query, until each has settled (validated, failed…).
   const dryRunIdList = (dryRunIds ?? []).map((d) => d.runId);
@@ -188,9 +208,14 @@ function WizardBody({ setup, onClose, onSubmitted }: { setup: WizardSetup; onClo
   const usedDryRuns = validation === 'dry_run' && stepApplies(setup, 'validate') ? dryRuns : null;
   const patchType: PatchType = setup.mode === 'approve' ? (setup.runs[0]?.patch_type ?? 'patch_all') : setup.patchType;
 
-  const planInput = { setup, hostIds, packages, dryRuns: usedDryRuns, approval, immediate };
-  const patched = patchedHostIds(planInput);
-  const plan = submitPlan(planInput);
+  const patched = patchedHostIds({ setup, hostIds, packages, dryRuns: usedDryRuns, approval });
+  const rolloutOffered = policiesModule && rolloutApplies({ setup, hostIds: patched, dryRuns: usedDryRuns, approval });
+  const rolloutOn = rolloutOffered && rollout.enabled;
+  const rolloutContext = { hostIds: patched, maxHosts: MAX_HOSTS_PER_TRIGGER };
+  const rolloutIssues: RolloutProblems = rolloutOn ? rolloutProblems(rollout, rolloutContext) : {};
+  const plan = submitPlan({
+    setup, hostIds, packages, dryRuns: usedDryRuns, approval, immediate, rollout: rolloutOn ? toRolloutSpec(rollout, rolloutContext) : null,
+  });
 
   const startDryRun = useMutation({
     mutationFn: async () => {
@@ -216,7 +241,7 @@ function WizardBody({ setup, onClose, onSubmitted }: { setup: WizardSetup; onClo
 
   const submit = useMutation({
     mutationFn: () => execute(plan),
-    onSuccess: (done) => {
+    onSuccess: ({ outcomes: done, rolloutId }) => {
       void queryClient.invalidateQueries({ queryKey: patchingKeys.all });
       const failed = done.filter((o) => !o.ok);
       if (onSubmitted) {
@@ -227,7 +252,7 @@ function WizardBody({ setup, onClose, onSubmitted }: { setup: WizardSetup; onClo
       if (failed.length === 0) {
         toast.show({ tone: 'success', message: submitMessage(plan, done.length) });
         onClose();
-        void navigate(afterSubmitPath(done.map((o) => ({ runId: o.runId ?? '', status: o.status ?? '' })), patchType));
+        void navigate(rolloutId ? rolloutHref(rolloutId) : afterSubmitPath(done.map((o) => ({ runId: o.runId ?? '', status: o.status ?? '' })), patchType));
         return;
       }
       setOutcomes(done);
@@ -267,7 +292,14 @@ function WizardBody({ setup, onClose, onSubmitted }: { setup: WizardSetup; onClo
     case 'submit':
       body = (
         <SubmitStep setup={setup} plan={plan} patched={patched} packages={packages} nameOf={nameOf} immediate={immediate} approval={approval}
-          onApproval={setApproval} outcomes={outcomes} dryRuns={usedDryRuns}
+          onApproval={setApproval} outcomes={outcomes} dryRuns={usedDryRuns} rolloutOn={rolloutOn}
+          rollout={rolloutOffered ? (
+            <RolloutFields value={rollout} onChange={setRollout} errors={showRolloutProblems ? rolloutIssues : undefined}
+              hosts={patched.map((id) => ({ id, name: nameOf(id) }))} disabled={outcomes !== null || submit.isPending}
+              description="Start the runs a few hosts at a time, stop when too many fail, and let a first ring go before the rest."
+              note={ROLLOUT_NOTE}
+            />
+          ) : null}
         />
       );
       break;
@@ -294,7 +326,14 @@ function WizardBody({ setup, onClose, onSubmitted }: { setup: WizardSetup; onClo
               View runs
             </Button>
           ) : (
-            <Button data-testid="wizard-submit" loading={submit.isPending} disabled={!canGoOn} onClick={() => submit.mutate()}
+            <Button data-testid="wizard-submit" loading={submit.isPending} disabled={!canGoOn}
+              onClick={() => {
+                if (hasProblems(rolloutIssues)) {
+                  setShowRolloutProblems(true);
+                  return;
+                }
+                submit.mutate();
+              }}
               color={setup.mode === 'approve' && setup.runs.some((r) => r.status === 'pending_validation') ? 'orange' : undefined}
             >
               {submitLabel(plan)}
@@ -322,8 +361,13 @@ function stepReady(step: StepKey, s: { hostIds: string[]; packages: string[]; va
   }
 }
 
+function isRollout(plan: SubmitPlan): boolean {
+  return plan.kind === 'trigger' && plan.requests.some((r) => r.rollout);
+}
+
 function submitLabel(plan: SubmitPlan): string {
   if (plan.kind === 'leave') return 'Leave for approval';
+  if (isRollout(plan)) return 'Start rollout';
   if (plan.kind === 'trigger' && plan.requests.some((r) => r.pending_approval)) return 'Submit for approval';
   return 'Queue & patch';
 }
@@ -331,6 +375,7 @@ function submitLabel(plan: SubmitPlan): string {
 function submitMessage(plan: SubmitPlan, count: number): string {
   if (plan.kind === 'leave') return `${plural(count, 'validated run')} left for approval`;
   if (plan.kind === 'approve') return `Approved ${plural(count, 'patch run')}`;
+  if (isRollout(plan)) return `Rollout of ${plural(count, 'host')} started`;
   if (plan.requests.some((r) => r.pending_approval)) return `${plural(count, 'patch run')} submitted for approval`;
   return `${plural(count, 'patch run')} queued`;
 }
@@ -620,9 +665,11 @@ function ApprovalStep({ value, onChange, validated }: { value: ApprovalChoice; o
 }
 
 // --- 6. Submit ------------------------------------------------------------------------------------------------
-function SubmitStep({ setup, plan, patched, packages, nameOf, immediate, approval, onApproval, outcomes, dryRuns }: {
+function SubmitStep({ setup, plan, patched, packages, nameOf, immediate, approval, onApproval, outcomes, dryRuns, rollout, rolloutOn }: {
   setup: WizardSetup; plan: SubmitPlan; patched: string[]; packages: string[]; nameOf: (id: string) => string; immediate: Set<string>;
   approval: ApprovalChoice; onApproval: (value: ApprovalChoice) => void; outcomes: Outcome[] | null; dryRuns: DryRun[] | null;
+  /** The "Roll out gradually" section, where a rollout is offered. */
+  rollout: ReactNode; rolloutOn: boolean;
 }) {
   // One row per run approved (a host may have several), else one per host.
   const rows: { key: string; hostId: string; what: string; outcome: Outcome | undefined }[] = setup.mode === 'approve'
@@ -635,6 +682,7 @@ function SubmitStep({ setup, plan, patched, packages, nameOf, immediate, approva
     }));
   const when = (hostId: string): string => {
     if (plan.kind === 'leave' || (plan.kind === 'trigger' && plan.requests.some((r) => r.pending_approval))) return 'Waits for approval';
+    if (rolloutOn) return 'Now, in its turn (rollout)';
     return immediate.has(hostId) ? 'Immediately (override)' : 'As the policy says (see Timing)';
   };
   const skipped = plan.kind === 'approve' ? plan.skipped : [];
@@ -650,6 +698,7 @@ function SubmitStep({ setup, plan, patched, packages, nameOf, immediate, approva
       {plan.kind === 'leave' ? (
         <Alert color="blue" variant="light">The validated dry runs stay in Runs &amp; History, where a reviewer approves them.</Alert>
       ) : null}
+      {rollout}
       <Box mah={360} style={SCROLL}>
         <Table>
           <Table.Thead>

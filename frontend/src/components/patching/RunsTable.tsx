@@ -2,7 +2,7 @@
  * A table of patch runs with each row's actions (C11.3, C11.9): Runs & History, the Patching overview's latest runs
  * and a host's Patching tab. Approve and Skip & patch open the Patch Wizard in approve mode; Retry re-sends a dry run;
  * Delete asks first. Writers (can_manage_patching) only; everyone gets View. Below 768 px each run is a card with
- * full-width buttons (C11.4), with the same actions and checkboxes.
+ * full-width buttons (C11.4), with the same actions and checkboxes. A rollout's run links to its rollout ("Rollout").
  */
 import { Anchor, Button, Card, Checkbox, Group, SimpleGrid, Stack, Text } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
@@ -13,14 +13,14 @@ import { Link } from 'react-router';
 import { errorMessage } from '../../api/errors';
 import { hostHref } from '../../api/inventory';
 import { patchingApi, patchingKeys, type PatchRun } from '../../api/patching';
-import { useCan } from '../../auth/useSession';
+import { useCan, useHasModule } from '../../auth/useSession';
 import { ConfirmDialog } from '../ConfirmDialog';
 import { DataTable, type Column, type CursorPaginationControls } from '../DataTable';
 import { formatDateTime } from '../format';
 import { useToast } from '../useToast';
 import { LazyPatchWizard } from './LazyPatchWizard';
 import { bulkEligible, rowActions, runHostName, runHref, runTypeLabel, startedAt, type RunAction } from './logic';
-import { ExtraDepsPill, RebootPill, RunStatusBadge } from './parts';
+import { ExtraDepsPill, RebootPill, RolloutBadge, RunStatusBadge } from './parts';
 import { approveSetup, type WizardSetup } from './wizard';
 
 const NOWRAP = { whiteSpace: 'nowrap' } as const;
@@ -47,6 +47,8 @@ interface RunsTableProps {
   selection?: RunSelection | undefined;
   /** Checkboxes on the rows awaiting approval (Runs & History's bulk approve), a set of its own. */
   approveSelection?: RunSelection | undefined;
+  /** false on a rollout's own page: no "Rollout" link on its runs. */
+  showRollouts?: boolean;
 }
 
 function RetryButton({ run, fullWidth }: { run: PatchRun; fullWidth: boolean }) {
@@ -89,8 +91,8 @@ function SelectBox({ run, set, selection, visibleLabel }: { run: PatchRun; set: 
 }
 
 /** A run on a narrow screen: host, type, status with its Extra deps pill, times, checkboxes, full-width buttons. */
-function RunCard({ run, showHost, selection, approveSelection, actions }: {
-  run: PatchRun; showHost: boolean; selection: RunSelection | undefined; approveSelection: RunSelection | undefined; actions: ReactNode;
+function RunCard({ run, showHost, selection, approveSelection, actions, showRollout }: {
+  run: PatchRun; showHost: boolean; selection: RunSelection | undefined; approveSelection: RunSelection | undefined; actions: ReactNode; showRollout: boolean;
 }) {
   const name = runHostName(run);
   const selectable = Boolean((approveSelection && bulkEligible(run, 'approve')) || (selection && bulkEligible(run, 'delete')));
@@ -102,7 +104,10 @@ function RunCard({ run, showHost, selection, approveSelection, actions }: {
             {showHost ? <Anchor component={Link} to={hostHref(run.host_id)} fw={600} style={WRAP}>{name}</Anchor> : null}
             <Text size="sm" style={WRAP} title={run.package_names.join(', ') || undefined}>{typeText(run)}</Text>
           </Stack>
-          <Group gap={4} justify="flex-end"><RunStatusBadge status={run.status} /><ExtraDepsPill count={run.extra_deps_count} /><RebootPill reboot={run.reboot} /></Group>
+          <Group gap={4} justify="flex-end">
+            <RunStatusBadge status={run.status} /><ExtraDepsPill count={run.extra_deps_count} /><RebootPill reboot={run.reboot} />
+            {showRollout ? <RolloutBadge rolloutId={run.rollout_id} name={name} /> : null}
+          </Group>
         </Group>
         <SimpleGrid component="dl" cols={2} spacing="xs" verticalSpacing={4} m={0}>
           <div>
@@ -132,8 +137,12 @@ function RunCard({ run, showHost, selection, approveSelection, actions }: {
   );
 }
 
-export function RunsTable({ caption, rows, pagination, fetching, error, onRetry, empty, showHost = true, selection, approveSelection }: RunsTableProps) {
+export function RunsTable({
+  caption, rows, pagination, fetching, error, onRetry, empty, showHost = true, selection, approveSelection, showRollouts = true,
+}: RunsTableProps) {
   const canManage = useCan('can_manage_patching');
+  // A run's rollout is shown with the module that has rollouts (its page needs it).
+  const showRollout = useHasModule('patching_policies') && showRollouts;
   const narrow = useMediaQuery(NARROW_RUNS_QUERY, false, { getInitialValueInEffect: false });
   const toast = useToast();
   const queryClient = useQueryClient();
@@ -181,7 +190,10 @@ export function RunsTable({ caption, rows, pagination, fetching, error, onRetry,
     {
       key: 'status', header: 'Status',
       cell: (r) => (
-        <Group gap={4} wrap="nowrap"><RunStatusBadge status={r.status} /><ExtraDepsPill count={r.extra_deps_count} /><RebootPill reboot={r.reboot} /></Group>
+        <Group gap={4} wrap="nowrap">
+          <RunStatusBadge status={r.status} /><ExtraDepsPill count={r.extra_deps_count} /><RebootPill reboot={r.reboot} />
+          {showRollout ? <RolloutBadge rolloutId={r.rollout_id} name={runHostName(r)} /> : null}
+        </Group>
       ),
     },
     { key: 'initiated_by', header: 'Initiated by', cell: (r) => r.initiated_by ?? <Text span size="sm" c="dimmed">—</Text> },
@@ -201,7 +213,7 @@ export function RunsTable({ caption, rows, pagination, fetching, error, onRetry,
       <DataTable caption={caption} columns={columns} rows={rows} rowKey={(r) => r.id} pagination={pagination} fetching={fetching ?? false}
         error={error} onRetry={onRetry} empty={empty} loadingLabel="Loading patch runs…" minWidth={820}
         renderCard={narrow ? (r) => (
-          <RunCard run={r} showHost={showHost} selection={deleteSet} approveSelection={approveSet}
+          <RunCard run={r} showHost={showHost} selection={deleteSet} approveSelection={approveSet} showRollout={showRollout}
             actions={rowActions(r, canManage).map((action) => actionButton(r, action, true))}
           />
         ) : undefined}

@@ -3,12 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../api/errors';
 import type { PatchRun } from '../../api/patching';
 import {
-  bulkEligible, bulkResultTitle, daysLabel, durationLabel, extraDeps, heldRefusal, previewLabel, rebootPill, rebootSummary, rowActions, runPollInterval,
-  runsHref, runTypeLabel, scheduleLabel, startedAt,
+  BUSY_STATUSES, bulkEligible, bulkResultTitle, daysLabel, durationLabel, extraDeps, heldRefusal, previewLabel, rebootPill, rebootSummary, rowActions,
+  runPollInterval, runsHref, runTypeLabel, scheduleLabel, startedAt, statusColor, statusFilters, statusLabel,
 } from './logic';
 
 function run(status: string, overrides: Partial<PatchRun> = {}): Pick<PatchRun, 'status' | 'patch_type' | 'deletable'> {
-  const deletable = ['queued', 'pending_validation', 'pending_approval', 'validated', 'approved', 'scheduled'].includes(status);
+  const deletable = ['queued', 'pending_validation', 'pending_approval', 'validated', 'approved', 'scheduled', 'waiting'].includes(status);
   return { status, patch_type: 'patch_package', deletable, ...overrides };
 }
 
@@ -20,6 +20,7 @@ describe('row actions by status', () => {
     expect(rowActions(run('validated'), true)).toEqual(['approve', 'delete', 'view']);
     expect(rowActions(run('scheduled'), true)).toEqual(['delete', 'view']);
     expect(rowActions(run('queued'), true)).toEqual(['delete', 'view']);
+    expect(rowActions(run('waiting'), true)).toEqual(['delete', 'view']); // a rollout's run not started yet
     for (const status of ['running', 'completed', 'failed', 'cancelled', 'timed_out', 'agent_disconnected']) {
       expect(rowActions(run(status), true)).toEqual(['view']);
     }
@@ -59,6 +60,18 @@ describe('how runs read', () => {
   it('links to Runs & History filtered', () => {
     expect(runsHref()).toBe('/patching?tab=runs');
     expect(runsHref({ status: 'pending_approval', type: 'patch_all' })).toBe('/patching?tab=runs&status=pending_approval&type=patch_all');
+  });
+});
+
+describe('the waiting status (a rollout\'s run not started yet)', () => {
+  it('reads "Waiting", has its own colour, keeps lists polling fast, and is a status filter only with rollouts', () => {
+    expect(statusLabel('waiting')).toBe('Waiting');
+    expect(statusColor('waiting')).toBe('violet');
+    expect(BUSY_STATUSES.has('waiting')).toBe(true);
+    expect(runPollInterval({ status: 'waiting', post_patch: null }, false)).toBe(5000);
+    expect(statusFilters(true)).toContainEqual({ value: 'waiting', label: 'Waiting' });
+    expect(statusFilters(false).map((s) => s.value)).not.toContain('waiting');
+    expect(statusFilters(false)).toHaveLength(statusFilters(true).length - 1);
   });
 });
 

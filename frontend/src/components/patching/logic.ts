@@ -19,6 +19,7 @@ export const STATUS_LABEL: Record<string, string> = {
   dry_run_completed: 'Dry run completed',
   timed_out: 'Timed out',
   agent_disconnected: 'Agent disconnected',
+  waiting: 'Waiting',
 };
 
 const STATUS_COLOR: Record<string, string> = {
@@ -35,6 +36,7 @@ const STATUS_COLOR: Record<string, string> = {
   dry_run_completed: 'teal',
   timed_out: 'orange',
   agent_disconnected: 'orange',
+  waiting: 'violet',
 };
 
 export function statusLabel(status: string): string {
@@ -45,7 +47,7 @@ export function statusColor(status: string): string {
   return STATUS_COLOR[status] ?? 'gray';
 }
 
-/** The Runs & History status filter (C11.7): `active` is queued + running. */
+/** The Runs & History status filter (C11.7): `active` is queued + running; `waiting` (a rollout's) needs `patching_policies`. */
 export const STATUS_FILTERS: { value: string; label: string }[] = [
   { value: '', label: 'All' },
   { value: 'active', label: 'Active' },
@@ -56,6 +58,7 @@ export const STATUS_FILTERS: { value: string; label: string }[] = [
   { value: 'validated', label: 'Validated (awaiting approval)' },
   { value: 'approved', label: 'Approved' },
   { value: 'scheduled', label: 'Scheduled' },
+  { value: 'waiting', label: 'Waiting' },
   { value: 'running', label: 'Running' },
   { value: 'completed', label: 'Completed' },
   { value: 'failed', label: 'Failed' },
@@ -63,6 +66,14 @@ export const STATUS_FILTERS: { value: string; label: string }[] = [
   { value: 'timed_out', label: 'Timed out' },
   { value: 'agent_disconnected', label: 'Agent disconnected' },
 ];
+
+/** The status filter's choices: without the `patching_policies` module there are no rollouts, so no waiting runs. */
+export function statusFilters(withRollouts: boolean): { value: string; label: string }[] {
+  return withRollouts ? STATUS_FILTERS : STATUS_FILTERS.filter((s) => s.value !== 'waiting');
+}
+
+/** A runs list polls faster while one of its runs is in one of these (it changes by itself soon). */
+export const BUSY_STATUSES: ReadonlySet<string> = new Set(['queued', 'running', 'pending_validation', 'waiting']);
 
 export const TYPE_FILTERS: { value: string; label: string }[] = [
   { value: '', label: 'All' },
@@ -151,6 +162,7 @@ export function bulkResultTitle(verb: string, done: number, failed: number): str
 export function runPollInterval(run: (Pick<PatchRunDetail, 'status' | 'post_patch'> & Pick<PatchRun, 'reboot'>) | undefined, socketOpen: boolean): number | false {
   if (!run) return false;
   if (run.status === 'queued' || run.status === 'pending_validation') return 3_000;
+  if (run.status === 'waiting') return 5_000;
   if (run.status === 'running') return socketOpen ? 5_000 : 3_000;
   if (run.status === 'completed' && run.post_patch === 'awaiting_report') return 3_000;
   if (run.reboot?.decision === 'rebooting' && run.reboot.status !== 'host_back') return 10_000;

@@ -1,9 +1,14 @@
-/** Badges of the patching screens: a run's status, its "Extra deps" pill, the post-patch report pill, its reboot pill. */
+/**
+ * Badges of the patching screens: a run's status, its "Extra deps" pill, the post-patch report pill, its reboot pill,
+ * the link to its rollout.
+ */
 import { Badge } from '@mantine/core';
+import { Link } from 'react-router';
 
 import type { RunReboot } from '../../api/patching';
 import { plural } from '../format';
 import { rebootPill, statusColor, statusLabel } from './logic';
+import { rolloutHref } from './rollout';
 
 export function RunStatusBadge({ status, testId }: { status: string; testId?: string }) {
   return (
@@ -35,6 +40,18 @@ export function RebootPill({ reboot }: { reboot: RunReboot | null | undefined })
   return (
     <Badge color={pill.color} variant="outline" size="sm" tt="none" miw="max-content" title={pill.title} data-reboot={reboot?.decision ?? undefined}>
       {pill.label}
+    </Badge>
+  );
+}
+
+/** "Rollout": a link to the rollout a run belongs to (`name` says which run, for a list of them). */
+export function RolloutBadge({ rolloutId, name }: { rolloutId: string | null | undefined; name?: string }) {
+  if (!rolloutId) return null;
+  return (
+    <Badge component={Link} to={rolloutHref(rolloutId)} color="violet" variant="outline" size="sm" tt="none" miw="max-content" style={{ cursor: 'pointer' }}
+      aria-label={name ? `Rollout of the run on ${name}` : undefined} title="Started by its rollout, a few hosts at a time: open the rollout" data-testid="rollout-badge"
+    >
+      Rollout
     </Badge>
   );
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import {
-  afterSubmitPath, firstStep, nextStep, patchedHostIds, previousStep, STEPS, stepApplies, submitPlan, type PlanInput, type WizardSetup,
+  afterSubmitPath, firstStep, nextStep, patchedHostIds, previousStep, rolloutApplies, STEPS, stepApplies, submitPlan, type PlanInput, type WizardSetup,
 } from './wizard';
 
 const HOST = [{ id: 'h1', name: 'web-01' }];
@@ -105,6 +105,37 @@ describe('what Submit sends', () => {
       kind: 'approve',
       items: [{ runId: 'r1', hostId: 'h1', immediate: true }, { runId: 'r2', hostId: 'h1', immediate: true }, { runId: 'r3', hostId: 'h2', immediate: false }],
       skipped: [],
+    });
+  });
+
+  describe('with a rollout', () => {
+    const rollout = { max_concurrency: 2, max_errors: '10%' as const };
+    const allSetup: WizardSetup = { mode: 'trigger', patchType: 'patch_all', hosts: [...HOST, { id: 'h2', name: 'db-01' }, { id: 'h3', name: 'app-01' }], packages: [] };
+    const input: PlanInput = { ...base, setup: allSetup, rollout };
+
+    it('is offered for runs triggered now on more than one host: not one host, not dry runs, not for approval, not approving', () => {
+      expect(rolloutApplies(input)).toBe(true);
+      expect(rolloutApplies({ ...input, hostIds: ['h1'] })).toBe(false);
+      expect(rolloutApplies({ ...input, approval: 'request' })).toBe(false);
+      expect(rolloutApplies({ ...input, setup: packageSetup, dryRuns: [{ runId: 'r1', hostId: 'h1', status: 'validated' }] })).toBe(false);
+      expect(rolloutApplies({ ...input, setup: { mode: 'approve', runs: [] } })).toBe(false);
+      expect(rolloutApplies({ ...input, setup: packageSetup })).toBe(true); // validation skipped
+    });
+
+    it('sends one trigger of every host with the rollout and no override (the rollout starts the runs now)', () => {
+      expect(submitPlan({ ...input, immediate: new Set(['h2']) })).toEqual({
+        kind: 'trigger', requests: [{ patch_type: 'patch_all', host_ids: ['h1', 'h2', 'h3'], rollout }],
+      });
+      expect(submitPlan({ ...input, setup: packageSetup })).toEqual({
+        kind: 'trigger', requests: [{ patch_type: 'patch_package', package_names: ['curl'], host_ids: ['h1', 'h2', 'h3'], rollout }],
+      });
+    });
+
+    it('is dropped where it does not apply: a request for approval, or approving dry runs', () => {
+      expect(submitPlan({ ...input, approval: 'request' })).toEqual({
+        kind: 'trigger', requests: [{ patch_type: 'patch_all', host_ids: ['h1', 'h2', 'h3'], pending_approval: true }],
+      });
+      expect(submitPlan({ ...input, setup: packageSetup, dryRuns: [{ runId: 'r1', hostId: 'h1', status: 'validated' }] }).kind).toBe('approve');
     });
   });
 });

@@ -2,7 +2,7 @@
  * The Patch Wizard's rules (C9.2): six fixed steps, those that do not apply to the way it was opened are shown
  * muted and skipped (Back skips them too), and what the Submit step sends.
  */
-import type { PatchRun, PatchType, TriggerRequest } from '../../api/patching';
+import type { PatchRun, PatchType, RolloutSpec, TriggerRequest } from '../../api/patching';
 import { runHostName, runHref, runsHref } from './logic';
 
 export type StepKey = 'hosts' | 'packages' | 'validate' | 'timing' | 'approval' | 'submit';
@@ -109,6 +109,8 @@ export interface PlanInput {
   approval: ApprovalChoice;
   /** Hosts whose run ignores the policy and runs now (`schedule_override: "immediate"`). */
   immediate: ReadonlySet<string>;
+  /** The Submit step's "Roll out gradually", when on (and offered: rolloutApplies). */
+  rollout?: RolloutSpec | null;
 }
 
 export type SubmitPlan =
@@ -137,7 +139,18 @@ export function patchedHostIds(input: Omit<PlanInput, 'immediate'>): string[] {
   return input.hostIds;
 }
 
-/** What Submit sends (C9.3, C9.4, C9.6, C9.7). */
+/**
+ * Whether Submit offers a rollout: runs triggered now on more than one host — not dry runs to approve, not a request
+ * for approval (the server refuses a rollout with either). The module and the hosts' count limit are the caller's.
+ */
+export function rolloutApplies(input: Pick<PlanInput, 'setup' | 'hostIds' | 'dryRuns' | 'approval'>): boolean {
+  return input.setup.mode === 'trigger' && input.dryRuns === null && input.approval === 'approve' && input.hostIds.length > 1;
+}
+
+/**
+ * What Submit sends (C9.3, C9.4, C9.6, C9.7). A rollout is one trigger of every host, without overrides: it starts
+ * its runs now, as its limits allow.
+ */
 export function submitPlan(input: PlanInput): SubmitPlan {
   const { setup } = input;
   if (setup.mode === 'approve') {
@@ -158,6 +171,9 @@ export function submitPlan(input: PlanInput): SubmitPlan {
   if (input.approval === 'request') {
     // Requests for approval are never timed: the policy applies when they are approved.
     return { kind: 'trigger', requests: chunks(input.hostIds, MAX_HOSTS_PER_TRIGGER).map((ids) => ({ ...base, host_ids: ids, pending_approval: true })) };
+  }
+  if (input.rollout && rolloutApplies(input)) {
+    return { kind: 'trigger', requests: [{ ...base, host_ids: input.hostIds, rollout: input.rollout }] };
   }
   const now = input.hostIds.filter((id) => input.immediate.has(id));
   const timed = input.hostIds.filter((id) => !input.immediate.has(id));

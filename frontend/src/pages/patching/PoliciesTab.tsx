@@ -16,6 +16,7 @@ import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { DataTable, type Column } from '../../components/DataTable';
 import { plural } from '../../components/format';
 import { isModuleUnavailable, scheduleLabel } from '../../components/patching/logic';
+import { rolloutSpecLabel } from '../../components/patching/rollout';
 import { EmptyState } from '../../components/states';
 import { useToast } from '../../components/useToast';
 import { PolicyFormModal } from './PolicyFormModal';
@@ -77,6 +78,9 @@ function Policies() {
         <Group gap={6} wrap="wrap">
           <Text size="sm" style={{ overflowWrap: 'anywhere' }}>{scheduleLabel(p)}</Text>
           {p.patch_delay_type === 'maintenance_window' && p.window?.paused ? <Badge color="gray" variant="light" tt="none">Paused</Badge> : null}
+          {p.patch_delay_type === 'maintenance_window' && p.window?.rollout ? (
+            <Badge color="violet" variant="outline" tt="none" miw="max-content" title={rolloutSpecLabel(p.window.rollout)}>Rolls out gradually</Badge>
+          ) : null}
           {p.reboot_policy && p.reboot_policy !== 'never' ? (
             <Badge color="blue" variant="outline" tt="none" miw="max-content">Reboot {p.reboot_policy === 'always' ? 'always' : 'if required'}</Badge>
           ) : null}

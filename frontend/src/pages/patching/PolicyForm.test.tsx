@@ -194,6 +194,87 @@ describe('the policy form', () => {
     });
   });
 
+  it('rolls a window out gradually: checked before sending, sent as window.rollout', async () => {
+    const calls = stubApi({
+      'GET /me/context': { body: PATCHER },
+      'GET /patching/policies': () => ({ body: { items: [] } }),
+      'GET /host-groups': { body: { groups: [{ id: 'g1', name: 'Canaries', description: null, color: '#E03131', created_at: null, updated_at: null }] } },
+      'POST /patching/policies': { status: 201, body: { ...WINDOW_POLICY, name: 'Waves' } },
+    });
+    const user = userEvent.setup();
+    renderRoutes(routes, '/patching?tab=policies');
+    const dialog = await openCreate(user);
+
+    await user.type(within(dialog).getByRole('textbox', { name: /^Name/ }), 'Waves');
+    expect(within(dialog).queryByRole('switch', { name: /Roll out gradually/ })).not.toBeInTheDocument(); // a window's only
+    await user.selectOptions(within(dialog).getByLabelText('Patch delay'), 'maintenance_window');
+    await user.click(within(within(dialog).getByRole('group', { name: /^Days/ })).getByRole('checkbox', { name: 'Sat' }));
+    const section = within(dialog).getByRole('group', { name: 'Rollout' });
+    await user.click(within(section).getByRole('switch', { name: /Roll out gradually/ }));
+    expect(within(section).getByRole('note')).toHaveTextContent('wait their turn as "Waiting"');
+    const concurrency = within(section).getByRole('textbox', { name: /^At most N hosts at once/ });
+    await user.clear(concurrency);
+    await user.type(concurrency, '0');
+    await user.clear(within(section).getByRole('textbox', { name: /^Stop after M failures/ }));
+    await user.click(within(section).getByRole('radio', { name: 'A host group' }));
+    expect(within(section).queryByRole('radio', { name: /Chosen hosts/ })).not.toBeInTheDocument(); // no hosts to choose from here
+    await user.click(within(dialog).getByRole('button', { name: 'Create policy' }));
+    expect(await within(section).findByText('Enter at least 1')).toBeInTheDocument();
+    expect(within(section).getByText('Choose a host group')).toBeInTheDocument();
+    expect(calls.some((c) => c.method === 'POST')).toBe(false);
+
+    await user.clear(concurrency);
+    await user.type(concurrency, '3');
+    const group = within(section).getByRole('combobox', { name: /^First ring host group/ });
+    await waitFor(() => expect(within(group).getByRole('option', { name: 'Canaries' })).toBeInTheDocument());
+    await user.selectOptions(group, 'g1');
+    const threshold = within(section).getByRole('textbox', { name: /^Go on when the first ring's success rate reaches/ });
+    await user.clear(threshold);
+    await user.type(threshold, '90');
+    await user.click(within(dialog).getByRole('button', { name: 'Create policy' }));
+
+    await waitFor(() => expect(calls.some((c) => c.method === 'POST')).toBe(true));
+    expect(calls.find((c) => c.method === 'POST')?.body).toMatchObject({
+      patch_delay_type: 'maintenance_window',
+      window: { days: ['SAT'], time: '02:00', rollout: { max_concurrency: 3, first_ring_group_id: 'g1', ring_success_threshold: 90 } },
+    });
+  });
+
+  it('edits a window\'s rollout from its values, and warns when the server did not say whether it has one', async () => {
+    const rolling = { ...WINDOW_POLICY, window: { ...WINDOW_POLICY.window, rollout: { max_concurrency: '20%', max_errors: 2 } } };
+    const calls = stubApi({
+      'GET /me/context': { body: PATCHER },
+      'GET /patching/policies': () => ({ body: { items: [rolling, { ...WINDOW_POLICY, id: 'p3', name: 'Nights' }] } }),
+      'PUT /patching/policies/p2': (body) => ({ body: { ...rolling, ...(body as object) } }),
+    });
+    const user = userEvent.setup();
+    renderRoutes(routes, '/patching?tab=policies');
+
+    const table = await screen.findByRole('table', { name: 'Patch policies' });
+    expect(within(table).getAllByText('Rolls out gradually')).toHaveLength(1);
+    const [editRolling, editOther] = within(table).getAllByRole('button', { name: 'Edit' });
+    await user.click(editOther!);
+    let dialog = await screen.findByRole('dialog', { name: 'Edit policy' });
+    expect(within(dialog).getByTestId('rollout-unknown')).toHaveTextContent('saving applies the rollout set here');
+    expect(within(dialog).getByRole('switch', { name: /Roll out gradually/ })).not.toBeChecked();
+    await user.click(within(dialog).getByRole('button', { name: 'Cancel' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+
+    await user.click(editRolling!);
+    dialog = await screen.findByRole('dialog', { name: 'Edit policy' });
+    expect(within(dialog).queryByTestId('rollout-unknown')).not.toBeInTheDocument();
+    expect(within(dialog).getByRole('switch', { name: /Roll out gradually/ })).toBeChecked();
+    expect(within(dialog).getByRole('textbox', { name: /^At most N hosts at once/ })).toHaveValue('20%');
+    const failures = within(dialog).getByRole('textbox', { name: /^Stop after M failures/ });
+    expect(failures).toHaveValue('2');
+    await user.clear(failures);
+    await user.type(failures, '5%');
+    await user.click(within(dialog).getByRole('button', { name: 'Update policy' }));
+
+    await waitFor(() => expect(calls.some((c) => c.method === 'PUT')).toBe(true));
+    expect((calls.find((c) => c.method === 'PUT')?.body as { window: unknown }).window).toMatchObject({ rollout: { max_concurrency: '20%', max_errors: '5%' } });
+  });
+
   it('shows a reader the window without any write action', async () => {
     stubApi({ 'GET /me/context': { body: READER }, 'GET /patching/policies': { body: { items: [WINDOW_POLICY] } } });
     renderRoutes(routes, '/patching?tab=policies');

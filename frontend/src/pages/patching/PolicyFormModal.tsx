@@ -1,7 +1,8 @@
 /**
  * "Create policy" / "Edit policy" (C10.6, C10.15): name, description, the delay type and its minutes, time or
- * maintenance window (weekdays and a time, or a cron expression; duration, operation, warning, paused), timezone;
- * and for every policy the reboot policy and the pre-patch, post-patch and after-reboot hooks.
+ * maintenance window (weekdays and a time, or a cron expression; duration, operation, warning, paused; with the
+ * `patching_policies` module's rollouts, "Roll out gradually"), timezone; and for every policy the reboot policy and
+ * the pre-patch, post-patch and after-reboot hooks.
  */
 import { zodResolver } from '@hookform/resolvers/zod';
 import { Alert, Button, Chip, CloseButton, Divider, Group, Input, Modal, NativeSelect, Stack, Switch, Text, Textarea, TextInput } from '@mantine/core';
@@ -13,6 +14,7 @@ import { patchingApi, patchingKeys, type PatchPolicy } from '../../api/patching'
 import { DialogActions } from '../../components/ConfirmDialog';
 import { applyServerError } from '../../components/formErrors';
 import { WEEK } from '../../components/patching/logic';
+import { RolloutFields } from '../../components/patching/RolloutFields';
 import { useToast } from '../../components/useToast';
 import {
   DELAY_TYPES, HOOK_LISTS, MAX_HOOKS, OPERATIONS, policyDefaults, policyErrorField, policySchema, REBOOT_POLICIES, timezoneOptions, toPolicyWrite,
@@ -77,7 +79,7 @@ function PolicyForm({ policy, onClose }: { policy: PatchPolicy | null; onClose: 
             {...register('fixed_time')} error={errors.fixed_time?.message}
           />
         ) : null}
-        {kind === 'maintenance_window' ? <WindowFields {...fields} /> : null}
+        {kind === 'maintenance_window' ? <WindowFields {...fields} rolloutUnknown={Boolean(policy?.window && !('rollout' in policy.window))} /> : null}
         {kind === 'fixed_time' || kind === 'maintenance_window' ? (
           <NativeSelect label="Timezone" data={timezoneOptions(policy?.timezone)} {...register('timezone')} error={errors.timezone?.message} />
         ) : null}
@@ -96,9 +98,14 @@ function PolicyForm({ policy, onClose }: { policy: PatchPolicy | null; onClose: 
   );
 }
 
-function WindowFields({ control, register, errors }: FieldsProps) {
+const WINDOW_ROLLOUT_NOTE = 'Each opening starts its runs a few hosts at a time instead of all at once; the others wait their turn as "Waiting". '
+  + 'A run not started when the window closes is cancelled.';
+
+/** `rolloutUnknown`: the policy as the server sent it says nothing of a rollout, so saving keeps only what is set here. */
+function WindowFields({ control, register, errors, rolloutUnknown }: FieldsProps & { rolloutUnknown: boolean }) {
   const advanced = useWatch({ control, name: 'window.advanced' });
   const windowErrors = errors.window;
+  const rolloutErrors = windowErrors?.rollout;
   return (
     <Stack gap="sm" p="sm" style={{ border: '1px solid var(--mantine-color-default-border)', borderRadius: 6 }}>
       <Controller control={control} name="window.advanced" render={({ field }) => (
@@ -144,6 +151,22 @@ function WindowFields({ control, register, errors }: FieldsProps) {
         />
       )}
       />
+      <Controller control={control} name="window.rollout" render={({ field }) => (
+        <RolloutFields value={field.value} onChange={field.onChange} onBlur={field.onBlur} note={WINDOW_ROLLOUT_NOTE}
+          description="Start each opening's runs a few hosts at a time, stop when too many fail, and let a first ring go before the rest."
+          errors={{
+            max_concurrency: rolloutErrors?.max_concurrency?.message, max_errors: rolloutErrors?.max_errors?.message,
+            first_ring_group_id: rolloutErrors?.first_ring_group_id?.message, first_ring_host_ids: rolloutErrors?.first_ring_host_ids?.message,
+            ring_success_threshold: rolloutErrors?.ring_success_threshold?.message,
+          }}
+        />
+      )}
+      />
+      {rolloutUnknown ? (
+        <Text size="xs" c="dimmed" data-testid="rollout-unknown">
+          The server did not say whether this window rolls out gradually: saving applies the rollout set here (none while it is off).
+        </Text>
+      ) : null}
     </Stack>
   );
 }

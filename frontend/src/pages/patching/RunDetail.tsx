@@ -1,7 +1,8 @@
 /**
  * /patching/runs/:runId (C9.8, C11.11–C11.19): the host as the page's heading, the run's type, status and post-patch
- * pill, its actions, a summary beside the state banners (with the packages its holds keep back and, for a maintenance
- * window's run, when the window closes), the error panel, the reboot panel and the shell output. While the run can still
+ * pill, its actions, a summary beside the state banners (with the packages its holds keep back, for a maintenance
+ * window's run when the window closes, and for a rollout's run a link to its rollout), the error panel, the reboot panel
+ * and the shell output. While the run can still
  * change, its output streams over the WebSocket (useRunStream) and the page polls as C11.13 says.
  */
 import { Alert, Anchor, Box, Button, Grid, Group, List, Paper, Stack, Text, Title } from '@mantine/core';
@@ -12,7 +13,7 @@ import { Link, useNavigate, useParams } from 'react-router';
 import { ApiError, errorMessage } from '../../api/errors';
 import { hostHref } from '../../api/inventory';
 import { patchingApi, patchingKeys, type PatchRunDetail } from '../../api/patching';
-import { useCan } from '../../auth/useSession';
+import { useCan, useHasModule } from '../../auth/useSession';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { formatDateTime, plural } from '../../components/format';
 import { Page } from '../../components/Page';
@@ -20,7 +21,8 @@ import { LazyPatchWizard } from '../../components/patching/LazyPatchWizard';
 import {
   extraDeps, isTerminal, rebootSummary, runHostName, runHref, runPollInterval, runsHref, runTypeLabel, scheduleLabel,
 } from '../../components/patching/logic';
-import { ExtraDepsPill, PostPatchPill, RebootPill, RunStatusBadge } from '../../components/patching/parts';
+import { ExtraDepsPill, PostPatchPill, RebootPill, RolloutBadge, RunStatusBadge } from '../../components/patching/parts';
+import { rolloutHref } from '../../components/patching/rollout';
 import { approveSetup } from '../../components/patching/wizard';
 import { EmptyState, ErrorState, LoadingState } from '../../components/states';
 import { useToast } from '../../components/useToast';
@@ -85,7 +87,7 @@ function Facts({ facts }: { facts: Fact[] }) {
   );
 }
 
-function Summary({ run }: { run: PatchRunDetail }) {
+function Summary({ run, rollouts }: { run: PatchRunDetail; rollouts: boolean }) {
   const extra = extraDeps(run.package_names, run.packages_affected);
   const snapshot = run.policy_snapshot;
   const facts: Fact[] = [
@@ -103,6 +105,7 @@ function Summary({ run }: { run: PatchRunDetail }) {
     { label: 'Stopped by', value: run.cancelled_by },
     { label: 'Validation run', value: run.validation_run_id ? <Anchor component={Link} to={runHref(run.validation_run_id)} inherit>View the validation run</Anchor> : null },
     { label: 'Execution run', value: run.execution_run_id ? <Anchor component={Link} to={runHref(run.execution_run_id)} inherit>View the execution run</Anchor> : null },
+    { label: 'Rollout', value: rollouts && run.rollout_id ? <Anchor component={Link} to={rolloutHref(run.rollout_id)} inherit>View the rollout</Anchor> : null },
     {
       label: 'Policy', value: run.policy_name || snapshot?.name ? (
         <>
@@ -159,8 +162,15 @@ function RebootPanel({ run }: { run: PatchRunDetail }) {
   );
 }
 
-function StateBanner({ run, status }: { run: PatchRunDetail; status: string }) {
+function StateBanner({ run, status, rollouts }: { run: PatchRunDetail; status: string; rollouts: boolean }) {
   switch (status) {
+    case 'waiting':
+      return (
+        <Alert color="violet" variant="light" title="Waiting for its rollout.">
+          It starts as soon as its rollout gives it a slot: the rollout runs a few hosts at a time, and a first ring before the rest.
+          {rollouts && run.rollout_id ? <> <Anchor component={Link} to={rolloutHref(run.rollout_id)} inherit>View the rollout</Anchor>.</> : null}
+        </Alert>
+      );
     case 'pending_validation':
       return <Alert color="yellow" variant="light" title="Validation pending. Host may be offline.">The dry run is sent when the host's agent connects. Retry it, or skip it and patch.</Alert>;
     case 'pending_approval':
@@ -182,6 +192,7 @@ function StateBanner({ run, status }: { run: PatchRunDetail; status: string }) {
 
 function Loaded({ run, updatedAt, stream }: { run: PatchRunDetail; updatedAt: number; stream: ReturnType<typeof useRunStream> }) {
   const canManage = useCan('can_manage_patching');
+  const rollouts = useHasModule('patching_policies');
   const toast = useToast();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
@@ -242,6 +253,7 @@ function Loaded({ run, updatedAt, stream }: { run: PatchRunDetail; updatedAt: nu
         <ExtraDepsPill count={run.extra_deps_count} />
         <PostPatchPill state={run.post_patch} />
         <RebootPill reboot={run.reboot} />
+        {rollouts ? <RolloutBadge rolloutId={run.rollout_id} /> : null}
       </Group>
     </Stack>
   );
@@ -251,11 +263,11 @@ function Loaded({ run, updatedAt, stream }: { run: PatchRunDetail; updatedAt: nu
     <Page title={runHostName(run)} description={subtitle} actions={actions}>
       <Grid gutter="lg">
         <Grid.Col span={{ base: 12, md: 4 }}>
-          <Summary run={run} />
+          <Summary run={run} rollouts={rollouts} />
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 8 }}>
           <Stack gap="md">
-            <StateBanner run={run} status={status} />
+            <StateBanner run={run} status={status} rollouts={rollouts} />
             {errorText ? <Alert color="red" variant="light" title="Error">{errorText}</Alert> : null}
             <RebootPanel run={run} />
             {live.failure ? <Text size="sm" c="dimmed">Live output is not available ({live.failure}); the page refreshes every few seconds instead.</Text> : null}

@@ -2,7 +2,7 @@
  * Patching → Runs & History (C11.1–C11.10): the fleet's runs newest first, filtered by status and type from the URL,
  * cursor pages of 25/50/100/200 rows (remembered under `patching-runs-limit`), and two independent selection sets:
  * bulk delete of runs not started, and bulk approve of runs awaiting a decision (one Patch Wizard pass for the batch).
- * Polled every 30 s, every 10 s while a run on the page is waiting or running.
+ * Polled every 30 s, every 10 s while a run on the page is queued, waiting (its rollout's turn) or running.
  */
 import { Alert, Button, Checkbox, Group, List, NativeSelect, Paper, Stack, Text } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
@@ -11,12 +11,12 @@ import { useSearchParams } from 'react-router';
 
 import { errorMessage } from '../../api/errors';
 import { patchingApi, patchingKeys, type PatchRun } from '../../api/patching';
-import { useCan } from '../../auth/useSession';
+import { useCan, useHasModule } from '../../auth/useSession';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { plural } from '../../components/format';
 import { PageSizeSelect } from '../../components/PageSizeSelect';
 import { LazyPatchWizard } from '../../components/patching/LazyPatchWizard';
-import { bulkResultTitle, runHostName, STATUS_FILTERS, TYPE_FILTERS } from '../../components/patching/logic';
+import { BUSY_STATUSES, bulkResultTitle, runHostName, statusFilters, TYPE_FILTERS } from '../../components/patching/logic';
 import { RunsTable } from '../../components/patching/RunsTable';
 import { approveSetup, type ApproveSetup, type WizardResult } from '../../components/patching/wizard';
 import { EmptyState } from '../../components/states';
@@ -26,7 +26,6 @@ import { current, pageTicks, toggled, withPage, type Selected } from './selectio
 
 const LIST_POLL_MS = 30_000;
 const BUSY_POLL_MS = 10_000;
-const BUSY = new Set(['queued', 'running', 'pending_validation']);
 const PARALLEL = 5;
 
 function useRunsLimit(): [number, (limit: number) => void] {
@@ -87,6 +86,7 @@ function ResultBanner({ result, onClose }: { result: BulkResult; onClose: () => 
 
 export function RunsTab() {
   const canManage = useCan('can_manage_patching');
+  const rollouts = useHasModule('patching_policies');
   const queryClient = useQueryClient();
   const [params, setParams] = useSearchParams();
   const filters = useMemo(() => runFiltersFromParams(params), [params]);
@@ -95,7 +95,7 @@ export function RunsTab() {
   const { query: runs, pagination } = useCursorQuery({
     queryKey: patchingKeys.runs(query, limit),
     fetchPage: (cursor, signal) => patchingApi.runs(query, cursor, limit, signal),
-    refetchInterval: (page) => (page?.items.some((r) => BUSY.has(r.status)) ? BUSY_POLL_MS : LIST_POLL_MS),
+    refetchInterval: (page) => (page?.items.some((r) => BUSY_STATUSES.has(r.status)) ? BUSY_POLL_MS : LIST_POLL_MS),
     staleTime: 0,
   });
 
@@ -144,7 +144,7 @@ export function RunsTab() {
   return (
     <Stack gap="md">
       <Group align="flex-end" gap="sm" wrap="wrap">
-        <NativeSelect label="Status" data={STATUS_FILTERS} value={filters.status} onChange={(e) => update({ status: e.currentTarget.value })} />
+        <NativeSelect label="Status" data={statusFilters(rollouts)} value={filters.status} onChange={(e) => update({ status: e.currentTarget.value })} />
         <NativeSelect label="Type" data={TYPE_FILTERS} value={filters.type} onChange={(e) => update({ type: e.currentTarget.value })} />
         <PageSizeSelect value={limit} onChange={setLimit} />
         {hasRunFilters(filters) ? <Button variant="subtle" onClick={clear}>Clear filters</Button> : null}

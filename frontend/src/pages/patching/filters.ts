@@ -1,4 +1,4 @@
-/** The Patching page's URL state: the tab (`?tab=overview|runs|policies`), the runs filters and the expanded policy. */
+/** The Patching page's URL state: the tab (`?tab=overview|runs|rollouts|policies`), the runs filters and the expanded policy. */
 import type { PatchType, RunsQuery } from '../../api/patching';
 import { PAGE_SIZES } from '../../components/pageSize';
 import { STATUS_FILTERS, TYPE_FILTERS } from '../../components/patching/logic';
@@ -6,14 +6,21 @@ import { STATUS_FILTERS, TYPE_FILTERS } from '../../components/patching/logic';
 export const TABS = [
   { value: 'overview', label: 'Overview' },
   { value: 'runs', label: 'Runs & History' },
+  { value: 'rollouts', label: 'Rollouts' },
   { value: 'policies', label: 'Policies' },
 ] as const;
 
 export type TabValue = (typeof TABS)[number]['value'];
 
-export function tabFrom(params: URLSearchParams): TabValue {
+/** The tabs shown: Rollouts only with the `patching_policies` module (Policies shows "Upgrade required" without it). */
+export function visibleTabs(rollouts: boolean): readonly (typeof TABS)[number][] {
+  return rollouts ? TABS : TABS.filter((tab) => tab.value !== 'rollouts');
+}
+
+/** `?tab=`: one of the tabs shown, else the Overview. */
+export function tabFrom(params: URLSearchParams, shown: readonly { value: TabValue }[] = TABS): TabValue {
   const value = params.get('tab');
-  return TABS.find((tab) => tab.value === value)?.value ?? 'overview';
+  return shown.find((tab) => tab.value === value)?.value ?? 'overview';
 }
 
 export interface RunFilters {

@@ -1,6 +1,7 @@
 /**
- * The Patching pages (lazy-loaded at /patching/*): the Overview / Runs & History / Policies tabs (/patching) and one
- * run (/patching/runs/:runId). Reading needs `can_view_hosts` and the organisation's `patching` module.
+ * The Patching pages (lazy-loaded at /patching/*): the Overview / Runs & History / Rollouts / Policies tabs (/patching),
+ * one run (/patching/runs/:runId) and one rollout (/patching/rollouts/:rolloutId, module `patching_policies`). Reading
+ * needs `can_view_hosts` and the organisation's `patching` module.
  */
 import { Route, Routes } from 'react-router';
 
@@ -9,6 +10,7 @@ import { useHasModule } from '../../auth/useSession';
 import { Page } from '../../components/Page';
 import NotFoundPage from '../NotFoundPage';
 import { PatchingHome } from './PatchingHome';
+import { RolloutDetail } from './RolloutDetail';
 import { RunDetail } from './RunDetail';
 
 function PatchingRoutes() {
@@ -24,6 +26,7 @@ function PatchingRoutes() {
     <Routes>
       <Route index element={<PatchingHome />} />
       <Route path="runs/:runId" element={<RunDetail />} />
+      <Route path="rollouts/:rolloutId" element={<RolloutDetail />} />
       <Route path="*" element={<NotFoundPage />} />
     </Routes>
   );

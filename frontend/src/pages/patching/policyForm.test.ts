@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
+import { ROLLOUT_DEFAULTS } from '../../components/patching/rollout';
 import { cronProblem, policyDefaults, policyErrorField, policySchema, toPolicyWrite, type PolicyValues } from './policyForm';
 
 function values(overrides: Partial<PolicyValues> = {}, window: Partial<PolicyValues['window']> = {}): PolicyValues {
@@ -52,9 +53,53 @@ describe('a maintenance window in the policy form', () => {
       assignment_count: 0, created_at: null, updated_at: null, reboot_policy: 'if_required', pre_hooks: ['systemctl stop app'], post_hooks: [], post_reboot_hooks: [],
       window: { days: null, time: null, cron: 'cron(0 3 1 * ? *)', duration_minutes: 60, operation: 'security', warn_minutes: 0, paused: true },
     });
-    expect(form.window).toEqual({ advanced: true, days: [], time: '02:00', cron: 'cron(0 3 1 * ? *)', duration_minutes: '60', operation: 'security', warn_minutes: '0', paused: true });
+    expect(form.window).toEqual({
+      advanced: true, days: [], time: '02:00', cron: 'cron(0 3 1 * ? *)', duration_minutes: '60', operation: 'security', warn_minutes: '0', paused: true,
+      rollout: { ...ROLLOUT_DEFAULTS, enabled: false },
+    });
     expect(form.pre_hooks).toEqual([{ command: 'systemctl stop app' }]);
     expect(form.reboot_policy).toBe('if_required');
+  });
+});
+
+describe('a window\'s rollout in the policy form', () => {
+  const on = { ...ROLLOUT_DEFAULTS, enabled: true };
+  const window = { days: ['SAT' as const], time: '02:00' };
+
+  it('is left out of the body while off, and sent as numbers and percentages while on', () => {
+    expect(toPolicyWrite(values({}, window)).window).not.toHaveProperty('rollout');
+    expect(toPolicyWrite(values({}, { ...window, rollout: { ...on, max_concurrency: ' 3 ', max_errors: '' } })).window?.rollout).toEqual({ max_concurrency: 3 });
+    expect(toPolicyWrite(values({}, {
+      ...window, rollout: { ...on, max_concurrency: '25 %', max_errors: '2', first_ring: 'group', first_ring_group_id: 'g1', ring_success_threshold: '90' },
+    })).window?.rollout).toEqual({ max_concurrency: '25%', max_errors: 2, first_ring_group_id: 'g1', ring_success_threshold: 90 });
+    // Another delay type has no window, so no rollout.
+    expect(toPolicyWrite(values({ patch_delay_type: 'immediate' }, { ...window, rollout: on })).window).toBeNull();
+  });
+
+  it('checks the rollout fields only for a window whose rollout is on', () => {
+    const bad = { ...on, max_concurrency: '0', max_errors: '150%', first_ring: 'group' as const, ring_success_threshold: '0' };
+    expect(problems(values({}, { ...window, rollout: bad }))).toEqual({
+      'window.rollout.max_concurrency': 'Enter at least 1',
+      'window.rollout.max_errors': 'A percentage is from 1% to 100%',
+      'window.rollout.first_ring_group_id': 'Choose a host group',
+      'window.rollout.ring_success_threshold': 'Enter a whole percentage from 1 to 100',
+    });
+    expect(problems(values({}, { ...window, rollout: { ...bad, enabled: false } }))).toEqual({});
+    expect(problems(values({ patch_delay_type: 'immediate' }, { ...window, rollout: bad }))).toEqual({});
+  });
+
+  it('reads a window\'s rollout back, hosts named through the API kept', () => {
+    const form = policyDefaults({
+      id: 'p1', name: 'W', description: null, patch_delay_type: 'maintenance_window', delay_minutes: null, fixed_time: null, timezone: null,
+      assignment_count: 0, created_at: null, updated_at: null,
+      window: { days: ['SAT'], time: '02:00', duration_minutes: 60, operation: 'patch_all', warn_minutes: 0, paused: false,
+        rollout: { max_concurrency: '10%', first_ring_host_ids: ['h1', 'h2'], ring_success_threshold: 50 } },
+    });
+    expect(form.window.rollout).toEqual({
+      enabled: true, max_concurrency: '10%', max_errors: '', first_ring: 'hosts', first_ring_group_id: '', first_ring_host_ids: ['h1', 'h2'],
+      ring_success_threshold: '50',
+    });
+    expect(toPolicyWrite(form).window?.rollout).toEqual({ max_concurrency: '10%', first_ring_host_ids: ['h1', 'h2'], ring_success_threshold: 50 });
   });
 });
 
@@ -85,6 +130,9 @@ describe('server refusals in the policy form', () => {
     expect(policyErrorField('fixed_time_utc', form)).toBe('fixed_time');
     expect(policyErrorField('name', form)).toBe('name');
     expect(policyErrorField('body', form)).toBeUndefined();
+    expect(policyErrorField('window.rollout.max_concurrency.constrained-str', form)).toBe('window.rollout.max_concurrency');
+    expect(policyErrorField('window.rollout.ring_success_threshold', form)).toBe('window.rollout.ring_success_threshold');
+    expect(policyErrorField('window.rollout', form)).toBeUndefined();
   });
 
   it('tells what is wrong with a cron expression', () => {

@@ -1,12 +1,13 @@
 /**
  * The policy form (C10.3, C10.6, and docs/patching.md "Beyond PatchMon"): the server's PolicyWrite rules
- * (patching/schemas.py: the delay, the maintenance window, the reboot policy and the hooks) checked before sending,
- * the request body, and where the server's "field: message" refusals go.
+ * (patching/schemas.py: the delay, the maintenance window and its rollout, the reboot policy and the hooks) checked
+ * before sending, the request body, and where the server's "field: message" refusals go.
  */
 import type { Path } from 'react-hook-form';
 import { z } from 'zod/mini';
 
 import type { MaintenanceWindow, PatchDelayType, PatchPolicy, PolicyWrite, RebootPolicy, Weekday } from '../../api/patching';
+import { rolloutProblems, rolloutValues, toRolloutSpec } from '../../components/patching/rollout';
 
 export const DELAY_TYPES: { value: PatchDelayType; label: string }[] = [
   { value: 'immediate', label: 'Immediate' },
@@ -68,6 +69,17 @@ const hook = z.object({
 });
 const hooks = z.array(hook).check(z.maxLength(MAX_HOOKS, `Add at most ${MAX_HOOKS} hooks`));
 
+/** The window's "Roll out gradually" (rollout.ts RolloutValues; its rules are rolloutProblems'). */
+const rolloutFields = z.object({
+  enabled: z.boolean(),
+  max_concurrency: z.string(),
+  max_errors: z.string(),
+  first_ring: z.enum(['none', 'group', 'hosts']),
+  first_ring_group_id: z.string(),
+  first_ring_host_ids: z.array(z.string()),
+  ring_success_threshold: z.string(),
+});
+
 const windowFields = z.object({
   /** true: a cron expression instead of weekdays and a time. */
   advanced: z.boolean(),
@@ -78,6 +90,7 @@ const windowFields = z.object({
   operation: z.enum(['patch_all', 'security']),
   warn_minutes: z.string(),
   paused: z.boolean(),
+  rollout: rolloutFields,
 });
 
 const isWindow = (v: { patch_delay_type: string }) => v.patch_delay_type === 'maintenance_window';
@@ -108,6 +121,12 @@ export const policySchema = z.object({
     { path: ['window', 'duration_minutes'], error: 'Enter a whole number of minutes from 15 to 1440' }),
   z.refine((v) => !isWindow(v) || v.window.advanced || wholeIn(v.window.warn_minutes, 0, 1440),
     { path: ['window', 'warn_minutes'], error: 'Enter a whole number of minutes from 0 to 1440' }),
+  z.superRefine((v, ctx) => {
+    if (!isWindow(v)) return;
+    for (const [field, message] of Object.entries(rolloutProblems(v.window.rollout))) {
+      if (message) ctx.addIssue({ code: 'custom', path: ['window', 'rollout', field], message, input: v.window.rollout });
+    }
+  }),
 );
 
 export type PolicyValues = z.infer<typeof policySchema>;
@@ -132,6 +151,7 @@ export function policyDefaults(policy?: PatchPolicy | null): PolicyValues {
       operation: window?.operation ?? 'patch_all',
       warn_minutes: String(window?.warn_minutes ?? 0),
       paused: window?.paused ?? false,
+      rollout: rolloutValues(window?.rollout),
     },
     reboot_policy: policy?.reboot_policy ?? 'never',
     pre_hooks: commands(policy?.pre_hooks),
@@ -141,7 +161,9 @@ export function policyDefaults(policy?: PatchPolicy | null): PolicyValues {
 }
 
 function toWindow(values: PolicyValues['window']): MaintenanceWindow {
-  const common = { duration_minutes: Number(values.duration_minutes), operation: values.operation, paused: values.paused };
+  // No rollout: the key is left out (the window's runs start at once when it opens).
+  const rollout = toRolloutSpec(values.rollout);
+  const common = { duration_minutes: Number(values.duration_minutes), operation: values.operation, paused: values.paused, ...(rollout ? { rollout } : {}) };
   if (values.advanced) return { cron: values.cron.trim(), ...common, warn_minutes: 0 }; // a warning needs days and time
   const days = WEEKDAYS.filter((day) => values.days.includes(day));
   return { days, time: values.time.trim(), ...common, warn_minutes: Number(values.warn_minutes) };
@@ -166,6 +188,7 @@ export function toPolicyWrite(values: PolicyValues): PolicyWrite {
 
 const SAME_NAME = new Set(['name', 'description', 'patch_delay_type', 'delay_minutes', 'fixed_time', 'timezone', 'reboot_policy',
   'window.days', 'window.time', 'window.cron', 'window.duration_minutes', 'window.operation', 'window.warn_minutes', 'window.paused']);
+const ROLLOUT_FIELDS = new Set(['max_concurrency', 'max_errors', 'first_ring_group_id', 'first_ring_host_ids', 'ring_success_threshold']);
 
 /**
  * The form field a server refusal ("window.days.0: …", "pre_hooks.3: …", "window: give days and time…") belongs
@@ -176,6 +199,9 @@ export function policyErrorField(serverField: string, values: Pick<PolicyValues,
   const field = serverField === 'fixed_time_utc' ? 'fixed_time' : serverField.replace(/^window\.days\.\d+$/, 'window.days');
   if (SAME_NAME.has(field)) return field as Path<PolicyValues>;
   if (field === 'window') return values.window.advanced ? 'window.cron' : 'window.days';
+  // "window.rollout.max_concurrency.int: …" (a union's branch) goes under the limit; the rollout as a whole, to the alert.
+  const rollout = /^window\.rollout\.([a-z_]+)/.exec(field)?.[1];
+  if (rollout && ROLLOUT_FIELDS.has(rollout)) return `window.rollout.${rollout}` as Path<PolicyValues>;
   const hookItem = /^(pre_hooks|post_hooks|post_reboot_hooks)(?:\.(\d+))?$/.exec(field);
   if (hookItem) {
     const name = hookItem[1] as HookListName;

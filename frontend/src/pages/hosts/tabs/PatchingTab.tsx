@@ -12,6 +12,7 @@ import { useCan } from '../../../auth/useSession';
 import { plural } from '../../../components/format';
 import { HoldsSection } from '../../../components/patching/HoldsSection';
 import { LazyPatchWizard } from '../../../components/patching/LazyPatchWizard';
+import { BUSY_STATUSES } from '../../../components/patching/logic';
 import { RunsTable } from '../../../components/patching/RunsTable';
 import type { WizardSetup } from '../../../components/patching/wizard';
 import { EmptyState } from '../../../components/states';
@@ -20,7 +21,6 @@ import { useCursorQuery } from '../../../components/useCursorQuery';
 const PAGE_SIZE = 25;
 const LIST_POLL_MS = 30_000;
 const BUSY_POLL_MS = 10_000;
-const BUSY = new Set(['queued', 'running', 'pending_validation']);
 
 export function PatchingTab({ host }: { host: HostDetail }) {
   const canManage = useCan('can_manage_patching');
@@ -29,7 +29,7 @@ export function PatchingTab({ host }: { host: HostDetail }) {
   const { query: runs, pagination } = useCursorQuery({
     queryKey: patchingKeys.runs(query, PAGE_SIZE),
     fetchPage: (cursor, signal) => patchingApi.runs(query, cursor, PAGE_SIZE, signal),
-    refetchInterval: (page) => (page?.items.some((r) => BUSY.has(r.status)) ? BUSY_POLL_MS : LIST_POLL_MS),
+    refetchInterval: (page) => (page?.items.some((r) => BUSY_STATUSES.has(r.status)) ? BUSY_POLL_MS : LIST_POLL_MS),
     staleTime: 0,
   });
   const self = [{ id: host.host_id, name: host.friendly_name }];
