@@ -43,6 +43,16 @@ def conflict_from(exc: ClientError, message: str) -> Exception:
     return Conflict(message) if is_conditional_failure(exc) else exc
 
 
+def transact(items: list[dict[str, Any]], *, conflict: str) -> None:
+    """TransactWriteItems; a cancelled transaction (a condition failed: the race was lost) is Conflict(`conflict`)."""
+    try:
+        client("dynamodb").transact_write_items(TransactItems=items)
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] == "TransactionCanceledException":
+            raise Conflict(conflict) from None
+        raise
+
+
 def reset_clients() -> None:
     """Drop cached clients (tests switch endpoints between cases)."""
     client.cache_clear()

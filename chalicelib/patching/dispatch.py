@@ -17,7 +17,7 @@ from chalicelib.core import clock, errors
 from chalicelib.core.observability import logger, metrics
 from chalicelib.core.settings import get_settings
 from chalicelib.host import service as host_service
-from chalicelib.patching import model, notify, run_store, stream
+from chalicelib.patching import model, notify, rollouts, run_store, stream
 from chalicelib.patching.events import PatchRunDue
 from chalicelib.realtime import agents as realtime_agents
 
@@ -174,7 +174,7 @@ def _window_closed(tenant_id: str, run: dict[str, Any], now: datetime) -> str:
         return "dropped: run changed"
     stream.push_done(tenant_id, ended)
     notify.run_event(tenant_id, "patch_run_cancelled", ended, reason="window_closed")
-    _ended(tenant_id, ended)
+    rollouts.run_finished(tenant_id, ended)
     return "cancelled: window closed"
 
 
@@ -187,11 +187,5 @@ def _fail(tenant_id: str, run: dict[str, Any], message: str, now: datetime) -> N
     logger.info("patch run failed before dispatch", extra={"run_id": run["run_id"], "reason": message})
     stream.push_done(tenant_id, failed)
     notify.run_event(tenant_id, "patch_run_failed", failed)
-    _ended(tenant_id, failed)
+    rollouts.run_finished(tenant_id, failed)
 
-
-def _ended(tenant_id: str, run: dict[str, Any]) -> None:
-    if run.get("rollout_id"):
-        from chalicelib.patching import rollouts  # rollouts start runs through dispatch: imported where used
-
-        rollouts.run_finished(tenant_id, run)

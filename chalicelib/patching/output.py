@@ -7,7 +7,7 @@ from chalicelib.agent_protocol.dry_run import parse_dry_run
 from chalicelib.core import clock, errors
 from chalicelib.core.observability import logger, metrics
 from chalicelib.host import service as host_service
-from chalicelib.patching import model, notify, run_store, stream
+from chalicelib.patching import model, notify, rollouts, run_store, stream
 from chalicelib.patching.schemas import OutputRequest
 
 RECOVERABLE = (model.TIMED_OUT, model.AGENT_DISCONNECTED)  # the agent is evidently still at work
@@ -175,9 +175,7 @@ def _final(agent: dict[str, Any], run: dict[str, Any], body: OutputRequest) -> d
     logger.info("patch run finished", extra={"run_id": run["run_id"], "status": status})
     stream.push_done(tenant_id, written)
     if run["status"] in model.RESULT_ACCEPTED_FROM:  # not when only filling in a stopped run's output
-        from chalicelib.patching.runs import ended
-
-        ended(tenant_id, written)
+        rollouts.run_finished(tenant_id, written)
     if status == model.COMPLETED:
         notify.run_event(tenant_id, "patch_run_completed", written)
         if (written.get("reboot") or {}).get("decision") == "not_allowed":  # needed, but the policy says never

@@ -164,7 +164,7 @@ def _update(tenant_id: str, rollout: dict[str, Any], changes: dict[str, Any], *,
 
 
 def run_finished(tenant_id: str, run: dict[str, Any]) -> None:
-    """A run of a rollout ended (its final status is `run["status"]`): free its slot, count it, and advance."""
+    """A run ended (its final status is `run["status"]`): if it belongs to a rollout, free its slot, count it, and advance."""
     rollout_id = run.get("rollout_id")
     if not rollout_id:
         return

@@ -14,8 +14,7 @@ from boto3.dynamodb.types import TypeSerializer
 from botocore.exceptions import ClientError
 
 from chalicelib.core import keys, pagination
-from chalicelib.core.db import all_of, client, main_table, query_all, query_filled_page, to_dynamo
-from chalicelib.core.errors import Conflict
+from chalicelib.core.db import all_of, main_table, query_all, query_filled_page, to_dynamo, transact
 from chalicelib.core.settings import get_settings
 
 _serializer = TypeSerializer()
@@ -45,15 +44,6 @@ def _stats_update(tenant_id: str, deltas: dict[str, int]) -> dict[str, Any]:
                        "ExpressionAttributeNames": names, "ExpressionAttributeValues": _ddb(values)}}
 
 
-def _transact(items: list[dict[str, Any]], conflict: str) -> None:
-    try:
-        client("dynamodb").transact_write_items(TransactItems=items)
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] == "TransactionCanceledException":
-            raise Conflict(conflict) from None
-        raise
-
-
 def run_item(tenant_id: str, run: dict[str, Any]) -> dict[str, Any]:
     pk, sk = keys.patch_run_key(tenant_id, run["run_id"])
     return {"pk": pk, "sk": sk, "gsi1pk": keys.host_runs_index(tenant_id, run["host_id"]), "gsi1sk": run["run_id"], **run}
@@ -67,9 +57,9 @@ def put_new(tenant_id: str, runs: list[dict[str, Any]]) -> None:
         deltas: dict[str, int] = {"total": len(batch)}
         for run in batch:
             deltas[run["status"]] = deltas.get(run["status"], 0) + 1
-        _transact([*({"Put": {"TableName": table, "Item": _ddb(run_item(tenant_id, run)),
+        transact([*({"Put": {"TableName": table, "Item": _ddb(run_item(tenant_id, run)),
                               "ConditionExpression": "attribute_not_exists(pk)"}} for run in batch),
-                   _stats_update(tenant_id, deltas)], "Run could not be created; retry")
+                   _stats_update(tenant_id, deltas)], conflict="Run could not be created; retry")
 
 
 def get(tenant_id: str, run_id: str, *, consistent: bool = False) -> dict[str, Any] | None:
@@ -114,7 +104,7 @@ def transition(tenant_id: str, run: dict[str, Any], to_status: str, changes: dic
                          "ExpressionAttributeValues": _ddb(values)}}]
     if to_status != run["status"]:
         items.append(_stats_update(tenant_id, {run["status"]: -1, to_status: 1}))
-    _transact(items, conflict)
+    transact(items, conflict=conflict)
     written = {**run, **changes}
     for name in remove:
         written.pop(name, None)
@@ -148,10 +138,10 @@ def update(tenant_id: str, run: dict[str, Any], changes: dict[str, Any], *, remo
 def delete(tenant_id: str, run: dict[str, Any]) -> None:
     """Delete a run that still has the status it was read with, and uncount it; Conflict otherwise."""
     pk, sk = keys.patch_run_key(tenant_id, run["run_id"])
-    _transact([{"Delete": {"TableName": get_settings().main_table, "Key": _ddb({"pk": pk, "sk": sk}),
+    transact([{"Delete": {"TableName": get_settings().main_table, "Key": _ddb({"pk": pk, "sk": sk}),
                            "ConditionExpression": "#status = :expected", "ExpressionAttributeNames": {"#status": "status"},
                            "ExpressionAttributeValues": _ddb({":expected": run["status"]})}},
-               _stats_update(tenant_id, {run["status"]: -1, "total": -1})], "The run changed meanwhile")
+               _stats_update(tenant_id, {run["status"]: -1, "total": -1})], conflict="The run changed meanwhile")
     delete_partition(tenant_id, run["run_id"])
 
 

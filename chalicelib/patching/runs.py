@@ -189,12 +189,6 @@ def cancel_waiting(tenant_id: str, run_id: str, *, reason: str) -> int:
     return 1
 
 
-def ended(tenant_id: str, run: dict[str, Any]) -> None:
-    """A run reached a final status: its rollout, if any, frees the slot and moves on."""
-    if run.get("rollout_id"):
-        rollouts.run_finished(tenant_id, run)
-
-
 def approve(ctx: TenantContext, *, run_id: str, schedule_override: str | None, reboot_policy: str | None = None) -> dict[str, Any]:
     """Approve a validated run, a run pending validation ("skip & patch") or a request for approval: it becomes
     `approved` and a new execution run, timed by the policy now, is created (C8.10)."""
@@ -264,7 +258,7 @@ def stop(ctx: TenantContext, *, run_id: str) -> dict[str, Any]:
         run_store.update(ctx.tenant_id, stopped, {"cancelled_via": "db_only"})
     stream.push_status(ctx.tenant_id, stopped)
     notify.run_event(ctx.tenant_id, "patch_run_cancelled", stopped, reason="stopped", cancelled_by=stopped.get("cancelled_by"))
-    ended(ctx.tenant_id, stopped)
+    rollouts.run_finished(ctx.tenant_id, stopped)
     audit.record(ctx, tenant_id=ctx.tenant_id, action="patch_run_stopped", target_type="patch_run", target_id=run_id,
                  details={"host_id": run["host_id"]})
     return {"message": "Stop requested", "patch_run_id": run_id, "cancelled_via": "agent_signal" if sent else "db_only"}
@@ -279,7 +273,7 @@ def delete(ctx: TenantContext, *, run_id: str) -> None:
     run_store.delete(ctx.tenant_id, run)
     dispatch.cancel_schedule(run)
     notify.run_event(ctx.tenant_id, "patch_run_cancelled", run, reason="deleted")
-    ended(ctx.tenant_id, {**run, "status": model.CANCELLED})
+    rollouts.run_finished(ctx.tenant_id, {**run, "status": model.CANCELLED})
     audit.record(ctx, tenant_id=ctx.tenant_id, action="patch_run_cancelled", target_type="patch_run", target_id=run_id,
                  details={"host_id": run["host_id"], "status": run["status"], "patch_type": run["patch_type"]})
 
@@ -343,7 +337,7 @@ def mark_disconnected(tenant_id: str, run_id: str) -> bool:
         return False
     stream.push_done(tenant_id, ended_run)
     notify.run_event(tenant_id, "patch_run_failed", ended_run)
-    ended(tenant_id, ended_run)
+    rollouts.run_finished(tenant_id, ended_run)
     return True
 
 
@@ -372,7 +366,7 @@ def sweep_stalled(*, now: datetime | None = None) -> dict[str, int]:
                 continue
             stream.push_done(tenant_id, ended_run)
             notify.run_event(tenant_id, "patch_run_failed", ended_run)
-            ended(tenant_id, ended_run)
+            rollouts.run_finished(tenant_id, ended_run)
             timed_out += 1
     return {"timed_out": timed_out, "extended": extended}
 

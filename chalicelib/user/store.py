@@ -7,8 +7,7 @@ from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 
 from chalicelib.core import keys
-from chalicelib.core.db import client, is_conditional_failure, main_table, query_all
-from chalicelib.core.errors import Conflict
+from chalicelib.core.db import is_conditional_failure, main_table, query_all, transact
 from chalicelib.core.settings import get_settings
 
 _KEY_FIELDS = ("pk", "sk", "gsi1pk", "gsi1sk")
@@ -32,15 +31,6 @@ def _release(tenant_id: str, kind: str, value: str) -> dict[str, Any]:
     return {"Delete": {"TableName": get_settings().main_table, "Key": _ddb({"pk": pk, "sk": sk})}}
 
 
-def _transact(items: list[dict[str, Any]], conflict: str) -> None:
-    try:
-        client("dynamodb").transact_write_items(TransactItems=items)
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] == "TransactionCanceledException":
-            raise Conflict(conflict) from None
-        raise
-
-
 def put_new(tenant_id: str, user: dict[str, Any], *, only_if_first: bool = False) -> None:
     """Store a new user and claim its username and email; Conflict if either is taken.
 
@@ -58,7 +48,7 @@ def put_new(tenant_id: str, user: dict[str, Any], *, only_if_first: bool = False
         marker_pk, marker_sk = keys.tenant_pk(tenant_id), "SETUP#first-user"
         items.append({"Put": {"TableName": get_settings().main_table, "ConditionExpression": "attribute_not_exists(pk)",
                               "Item": _ddb({"pk": marker_pk, "sk": marker_sk, "user_id": user["user_id"]})}})
-    _transact(items, "Username or email already exists" if not only_if_first else "Setup has already been completed")
+    transact(items, conflict="Username or email already exists" if not only_if_first else "Setup has already been completed")
 
 
 def has_users(tenant_id: str) -> bool:
@@ -96,17 +86,17 @@ def replace(tenant_id: str, user: dict[str, Any], *, expected_updated_at: str, p
     for kind in ("username", "email"):
         if previous and previous[kind].lower() != user[kind].lower():
             items += [_release(tenant_id, kind, previous[kind]), _claim(tenant_id, kind, user[kind], user["user_id"])]
-    _transact(items, "Username or email already exists, or the user changed meanwhile")
+    transact(items, conflict="Username or email already exists, or the user changed meanwhile")
 
 
 def delete(tenant_id: str, user: dict[str, Any]) -> None:
     """Delete a user and release its username and email."""
     pk, sk = keys.user_key(tenant_id, user["user_id"])
-    _transact([
+    transact([
         {"Delete": {"TableName": get_settings().main_table, "Key": _ddb({"pk": pk, "sk": sk})}},
         _release(tenant_id, "username", user["username"]),
         _release(tenant_id, "email", user["email"]),
-    ], "The user changed meanwhile")
+    ], conflict="The user changed meanwhile")
 
 
 def touch_login(tenant_id: str, user_id: str, at: str) -> None:

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 
 from tests.e2e.stack import LocalStackProcess
-from tests.ui.harness import CHROMIUM, TRACE, ConsoleWatch, Steps, artifact_dir, new_stack
+from tests.ui.harness import ADMIN, CHROMIUM, TRACE, ConsoleWatch, Steps, artifact_dir, new_stack
 
 _PHASES = pytest.StashKey[dict[str, pytest.TestReport]]()
 EXPECT_TIMEOUT_MS = 10_000  # a report or a sign-in (argon2 at production strength) can take a few seconds on the stack
@@ -65,6 +65,16 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStackProces
     """The local stack serving frontend/dist (or the placeholder when the app is not built), not yet set up."""
     process = new_stack(tmp_path_factory.mktemp("ui-stack"))
     process.start()
+    yield process
+    process.stop()
+
+
+@pytest.fixture(scope="module")
+def own_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStackProcess]:
+    """A stack of the module's own, set up with the admin account (a module using it overrides `base_url`)."""
+    process = new_stack(tmp_path_factory.mktemp("module-stack"))
+    process.start()
+    process.token = process.setup_admin(ADMIN.username, ADMIN.password)
     yield process
     process.stop()
 

@@ -2,23 +2,14 @@
 tab (and its Scheduler schedules appear), and a package hold is added and released on a host's Patching tab."""
 from __future__ import annotations
 
-import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.patching import api
 from tests.ui import screens
-from tests.ui.harness import ADMIN, Steps, needs_app, new_stack
+from tests.ui.harness import ADMIN, Steps, needs_app
 
 pytestmark = [needs_app, pytest.mark.timeout(300)]
-
-
-@pytest.fixture(scope="module")
-def own_stack(tmp_path_factory):
-    process = new_stack(tmp_path_factory.mktemp("policies-ui-stack"))
-    process.start()
-    process.token = process.setup_admin(ADMIN.username, ADMIN.password)
-    yield process
-    process.stop()
 
 
 @pytest.fixture
@@ -26,12 +17,8 @@ def base_url(own_stack) -> str:
     return own_stack.url
 
 
-def _api(stack, method: str, path: str, **kwargs) -> httpx.Response:
-    return httpx.request(method, f"{stack.url}/api/v1{path}", headers={"Authorization": f"Bearer {stack.token}"}, timeout=30, **kwargs)
-
-
 def test_a_maintenance_window_and_a_hold_are_set_up_in_the_browser(own_stack, page: Page, steps: Steps):
-    host = _api(own_stack, "POST", "/hosts/create", json={"friendly_name": "db-01"}).json()
+    host = api(own_stack, "POST", "/hosts/create", json={"friendly_name": "db-01"}).json()
     page.goto("/login")
     screens.sign_in(page, ADMIN.username, ADMIN.password)
     with steps("policies tab: create a window"):
@@ -53,7 +40,7 @@ def test_a_maintenance_window_and_a_hold_are_set_up_in_the_browser(own_stack, pa
         expect(dialog).to_be_hidden()
         expect(page.get_by_text("Sat, Sun at 02:00", exact=False).first).to_be_visible()
         expect(page.get_by_text("security only", exact=False).first).to_be_visible()
-    policy = _api(own_stack, "GET", "/patching/policies").json()["items"][0]
+    policy = api(own_stack, "GET", "/patching/policies").json()["items"][0]
     assert policy["window"]["days"] == ["SUN", "SAT"] and policy["window"]["operation"] == "security"
     assert policy["reboot_policy"] == "if_required" and policy["pre_hooks"] == ["systemctl stop myapp"]
     scheduler = own_stack.aws_client("scheduler")
@@ -68,9 +55,9 @@ def test_a_maintenance_window_and_a_hold_are_set_up_in_the_browser(own_stack, pa
         form.get_by_role("button", name="Add hold").click()
         holds = page.get_by_role("region", name="Package holds of db-01")
         expect(holds.get_by_text("linux-image-*")).to_be_visible()
-    assert [h["pattern"] for h in _api(own_stack, "GET", f"/patching/holds?host_id={host['hostId']}").json()["items"]] == ["linux-image-*"]
+    assert [h["pattern"] for h in api(own_stack, "GET", f"/patching/holds?host_id={host['hostId']}").json()["items"]] == ["linux-image-*"]
     with steps("host patching tab: release it"):
         holds.get_by_role("button", name="Release linux-image-*").click()
         page.get_by_role("dialog").get_by_role("button", name="Release hold").click()
         expect(holds.get_by_text("linux-image-*")).to_have_count(0)
-    assert _api(own_stack, "GET", f"/patching/holds?host_id={host['hostId']}").json()["items"] == []
+    assert api(own_stack, "GET", f"/patching/holds?host_id={host['hostId']}").json()["items"] == []

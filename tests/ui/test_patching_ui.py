@@ -15,16 +15,15 @@ import shutil
 import subprocess
 import sys
 
-import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
 from patchmon_agent import config as cfg
 from tests.e2e import rootfs
-from tests.e2e.patching import wait_for
+from tests.e2e.patching import api, wait_for
 from tests.e2e.stack import ROOT
 from tests.ui import screens
-from tests.ui.harness import ADMIN, Steps, needs_app, new_stack
+from tests.ui.harness import ADMIN, Steps, needs_app
 
 pytestmark = [needs_app, pytest.mark.timeout(600)]
 BASE = pathlib.Path(os.environ.get("PATCHMON_TEST_ROOTFS") or "/nonexistent")
@@ -32,32 +31,19 @@ HAS_ROOTFS = hasattr(os, "geteuid") and os.geteuid() == 0 and (BASE / "usr/bin/p
 LIVE_WAIT_MS = 120_000
 
 
-@pytest.fixture(scope="module")
-def own_stack(tmp_path_factory):
-    process = new_stack(tmp_path_factory.mktemp("patching-ui-stack"))
-    process.start()
-    process.token = process.setup_admin(ADMIN.username, ADMIN.password)
-    yield process
-    process.stop()
-
-
 @pytest.fixture
 def base_url(own_stack) -> str:
     return own_stack.url
 
 
-def _api(stack, method: str, path: str, **kwargs) -> httpx.Response:
-    return httpx.request(method, f"{stack.url}/api/v1{path}", headers={"Authorization": f"Bearer {stack.token}"}, timeout=30, **kwargs)
-
-
 def _enrol(stack, name: str) -> dict:
-    created = _api(stack, "POST", "/hosts/create", json={"friendly_name": name})
+    created = api(stack, "POST", "/hosts/create", json={"friendly_name": name})
     assert created.status_code == 201, created.text
     return created.json()
 
 
 def _reported(stack, host_id: str) -> None:
-    wait_for(lambda: (d := _api(stack, "GET", f"/hosts/{host_id}").json())["connected"] and d["last_report_at"], 90,
+    wait_for(lambda: (d := api(stack, "GET", f"/hosts/{host_id}").json())["connected"] and d["last_report_at"], 90,
              "the agent to connect and report")
 
 
