@@ -1,6 +1,7 @@
 """Shared fixtures: AWS in process (moto), provisioned from the same definition the product deploys."""
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ import pytest
 from moto import mock_aws
 
 from chalicelib.aws import ws_push
-from chalicelib.core import crypto, db, settings
+from chalicelib.core import crypto, settings
 from chalicelib.tenant import service as tenant_service
 from infra.definition import DEFINITION, WEBSOCKET_STAGE
 from infra.local.aws import CREDENTIALS, REGION, Resources, provision, resolve_environment
@@ -32,7 +33,7 @@ class Aws:
     resources: Resources
 
     def client(self, service: str) -> Any:
-        return boto3.client(service, region_name=REGION)
+        return _client(service)
 
     def table_items(self, logical: str = "main") -> list[dict[str, Any]]:
         return self.client("dynamodb").scan(TableName=self.resources.tables[logical])["Items"]
@@ -45,9 +46,15 @@ class Aws:
         return sum(int(v) for v in attrs.values())
 
 
+@functools.cache
+def _client(service: str) -> Any:
+    # moto intercepts a client whenever a mock is active, whichever mock it was created under: creating clients
+    # (a botocore session each) was a third of an integration test's time, so they live as long as the worker.
+    return boto3.client(service, region_name=REGION)
+
+
 def _reset_caches() -> None:
     settings.reset_settings_cache()
-    db.reset_clients()
     ws_push.reset_clients()
     crypto.secret_value.cache_clear()
     tenant_service.clear_cache()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import time
 from typing import Any
 
@@ -16,20 +17,29 @@ _CLIENT_CONFIG = Config(retries={"max_attempts": 4, "mode": "standard"}, connect
                         max_pool_connections=32)
 
 
-@functools.cache
 def client(service: str) -> Any:
     """Return a cached boto3 client; endpoints come from the standard AWS_ENDPOINT_URL* variables."""
-    return boto3.session.Session().client(service, region_name=get_settings().region, config=_CLIENT_CONFIG)
+    return _client(service, get_settings().region, _endpoint(service))
 
 
 def main_table() -> Any:
     """Return the main table as a boto3 Table resource."""
-    return _table(get_settings().main_table)
+    return _table(get_settings().main_table, get_settings().region, _endpoint("dynamodb"))
+
+
+def _endpoint(service: str) -> str:
+    # Part of the cache key: a process that points AWS elsewhere (tests, the local stack) gets new clients.
+    return os.environ.get(f"AWS_ENDPOINT_URL_{service.upper()}") or os.environ.get("AWS_ENDPOINT_URL", "")
 
 
 @functools.cache
-def _table(name: str) -> Any:
-    resource = boto3.session.Session().resource("dynamodb", region_name=get_settings().region, config=_CLIENT_CONFIG)
+def _client(service: str, region: str, endpoint: str) -> Any:
+    return boto3.session.Session().client(service, region_name=region, config=_CLIENT_CONFIG)
+
+
+@functools.cache
+def _table(name: str, region: str, endpoint: str) -> Any:
+    resource = boto3.session.Session().resource("dynamodb", region_name=region, config=_CLIENT_CONFIG)
     return resource.Table(name)
 
 
@@ -55,7 +65,7 @@ def transact(items: list[dict[str, Any]], *, conflict: str) -> None:
 
 def reset_clients() -> None:
     """Drop cached clients (tests switch endpoints between cases)."""
-    client.cache_clear()
+    _client.cache_clear()
     _table.cache_clear()
 
 
