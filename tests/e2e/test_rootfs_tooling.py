@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pathlib
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -83,6 +84,9 @@ def test_removed_copy_leaves_no_mount_process_or_file(tmp_path, method):
     # Given: a copy with a process still running in it
     root = rootfs.disposable_copy(BASE, tmp_path / "copy", method=method)
     sleeper = rootfs.spawn_in_rootfs(root, ["sleep", "600"])
+    deadline = time.monotonic() + 10
+    while not rootfs.processes_in(root) and time.monotonic() < deadline:  # chroot(8) enters the root after it starts
+        time.sleep(0.05)
     assert rootfs.mounts_under(root) and rootfs.processes_in(root)
     # When
     rootfs.remove_copy(root)
