@@ -25,6 +25,7 @@ from chalicelib.tenant import routes as tenant_routes
 from chalicelib.tfa import routes as tfa_routes
 from chalicelib.user import routes as user_routes
 from chalicelib.web.auth import authenticate_agent
+from chalicelib.web.edge import viewer_request
 from chalicelib.web.websocket import parse_message, refuse
 
 # Logging goes through Powertools; Chalice's own handler would also set the "patchmon" logger tree to ERROR.
@@ -44,9 +45,9 @@ for blueprint in (system_routes.bp, tenant_routes.bp, auth_routes.bp, tfa_routes
 @app.on_ws_connect()
 def ws_connect(event: WebsocketEvent) -> dict:
     raw = event.to_dict()
-    headers = {k.lower(): v for k, v in (raw.get("headers") or {}).items()}
-    source_ip = raw["requestContext"].get("identity", {}).get("sourceIp", "")
+    gateway_headers = {k.lower(): v for k, v in (raw.get("headers") or {}).items()}
     try:
+        headers, source_ip = viewer_request(gateway_headers, source_ip=raw["requestContext"].get("identity", {}).get("sourceIp", ""))
         if "x-api-id" in headers or "x-api-key" in headers:  # an agent (its credentials, as on REST)
             _, _, agent = authenticate_agent(headers, source_ip=source_ip)
             realtime_agents.open_connection(agent, connection_id=event.connection_id, headers=headers)

@@ -51,6 +51,8 @@ class Settings:
     operator_key_sha256: str
     cookie_secure: bool
     tenant_signup_enabled: bool
+    edge_required: bool
+    edge_key_secret_arn: str
 
 
 @functools.lru_cache(maxsize=1)
@@ -75,6 +77,8 @@ def get_settings() -> Settings:
         operator_key_sha256=os.environ.get("OPERATOR_KEY_SHA256", "").strip().lower(),
         cookie_secure=os.environ.get("COOKIE_SECURE", "true").strip().lower() not in ("0", "false", "no"),
         tenant_signup_enabled=os.environ.get("TENANT_SIGNUP_ENABLED", "false").strip().lower() in ("1", "true", "yes"),
+        edge_required=os.environ.get("EDGE_REQUIRED", "false").strip().lower() in ("1", "true", "yes"),
+        edge_key_secret_arn=os.environ.get("EDGE_KEY_SECRET_ARN", "").strip(),
     )
 
 

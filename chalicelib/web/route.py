@@ -2,9 +2,9 @@
 
 Every route states its access: `public=True`, `authenticated=True`, `permission="can_..."` or
 `operator=True` (the SaaS operator's API), and optionally a capability `module`. The pipeline runs
-in a fixed order for every route: tenant (from the host) → caller → module → permission → rate
-limit → body → view. Chalice turns exceptions raised in a view into 500s before middleware sees
-them, so domain errors are mapped here.
+in a fixed order for every route: edge (the viewer's host and address, `web/edge.py`) → tenant (from
+the host) → caller → module → permission → rate limit → body → view. Chalice turns exceptions raised
+in a view into 500s before middleware sees them, so domain errors are mapped here.
 """
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from chalicelib.core.observability import logger, metrics
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.ratelimit import service as ratelimit
 from chalicelib.tenant.schemas import Tenant
-from chalicelib.web import auth, cookies
+from chalicelib.web import auth, cookies, edge
 from chalicelib.web.errors import body_for, headers_for, status_for
 
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
@@ -168,11 +168,12 @@ def route(
         def handler(**path_params: str) -> Response:
             current = bp.current_request
             request_id = getattr(bp.lambda_context, "aws_request_id", "")
-            headers = {k.lower(): v for k, v in (current.headers or {}).items()}
-            source_ip = ((current.context or {}).get("identity") or {}).get("sourceIp", "")
-            request = Request(None, path_params, dict(current.query_params or {}), headers, request_id,
-                              cookies.parse(headers.get("cookie")), source_ip, raw_body=current.raw_body or b"")
+            gateway_headers = {k.lower(): v for k, v in (current.headers or {}).items()}
+            gateway_ip = ((current.context or {}).get("identity") or {}).get("sourceIp", "")
             try:
+                headers, source_ip = edge.viewer_request(gateway_headers, source_ip=gateway_ip)
+                request = Request(None, path_params, dict(current.query_params or {}), headers, request_id,
+                                  cookies.parse(headers.get("cookie")), source_ip, raw_body=current.raw_body or b"")
                 _admit(request, method=current.method, operation=operation, uses_tenant=uses_tenant)
                 if request_model:
                     request.body = _parse_body(current.raw_body, headers, request_model, max_body_bytes)

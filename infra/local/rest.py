@@ -22,6 +22,7 @@ from chalice.local import LambdaContext, MatchResult, RouteMatcher
 from multidict import CIMultiDict
 
 from infra.definition import GATEWAY_RESPONSES, REST_INTEGRATION_TIMEOUT_SECONDS, WEBSOCKET_STAGE
+from infra.local.edge import through_edge
 from infra.local.lambda_runtime import APP_LOCK
 
 log = logging.getLogger("patchmon.local.rest")
@@ -64,11 +65,15 @@ def gateway_response(kind: str) -> web.Response:
 
 
 class RestGateway:
-    """An aiohttp handler for the REST API paths, invoking the Chalice app as its Lambda handler."""
+    """An aiohttp handler for the REST API paths, invoking the Chalice app as its Lambda handler.
+
+    Requests reach it as they reach API Gateway through CloudFront: with the edge's headers (`infra/local/edge.py`).
+    """
 
     def __init__(self, app: Chalice, *, function_name: str = "api", timeout_seconds: int = REST_INTEGRATION_TIMEOUT_SECONDS,
-                 concurrency: int = 2) -> None:
+                 concurrency: int = 2, edge_key: str = "") -> None:
         self._app = app
+        self._edge_key = edge_key
         self._matcher = RouteMatcher(list(app.routes))
         self._function_name = function_name
         self._timeout = timeout_seconds
@@ -90,12 +95,14 @@ class RestGateway:
         headers: dict[str, list[str]] = {}
         for k, v in request.headers.items():
             headers.setdefault(k.lower(), []).append(v)
+        source_ip = request.remote or "127.0.0.1"
+        headers = through_edge(headers, host=request.host, viewer_ip=source_ip, scheme=request.scheme, edge_key=self._edge_key)
         query: dict[str, list[str]] = {}
         for k, v in request.query.items():
             query.setdefault(k, []).append(v)
         request_id = str(uuid.uuid4())
         event = proxy_event(matched, method=request.method, path=request.path, query=query, headers=headers,
-                            body=await request.read(), source_ip=request.remote or "127.0.0.1", request_id=request_id,
+                            body=await request.read(), source_ip=source_ip, request_id=request_id,
                             binary_types=self._app.api.binary_types)
         context = LambdaContext(self._function_name, 512, self._timeout * 1000)
         context.aws_request_id = request_id

@@ -4,7 +4,8 @@
 
 One aiohttp server serves the WebSocket API (API Gateway semantics, `infra/local/ws_gateway.py`),
 its `@connections` management API, the REST API (the Chalice app as API Gateway invokes it) and the
-frontend. Beside it run the SQS pump and the scheduler, which invoke `functions/` as Lambda would.
+frontend, adding to API requests the headers CloudFront adds in AWS (`infra/local/edge.py`). Beside it
+run the SQS pump and the scheduler, which invoke `functions/` as Lambda would.
 """
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from infra.definition import DEFINITION, REST_MAX_PAYLOAD_BYTES, WEBSOCKET_PATHS
 from infra.local import config as local_config
 from infra.local import persistence
 from infra.local.aws import EmbeddedAws, Resources, provision, resolve_environment
+from infra.local.edge import read_edge_key
 from infra.local.lambda_runtime import LambdaRuntime
 from infra.local.rest import RestGateway, gateway_response
 from infra.local.scheduler import LocalScheduler
@@ -99,17 +101,19 @@ class LocalStack:
         from app import app as chalice_app  # imported after the environment is set, as Lambda would
 
         ws_routes = {f.websocket_route: f.name for f in DEFINITION.functions if f.websocket_route}
+        edge_key = read_edge_key(self.aws.client("secretsmanager"))
         self.gateway = WebSocketGateway(
             GatewayConfig(stage=WEBSOCKET_STAGE, route_selection_key=DEFINITION.websocket_route_selection_key,
                           route_keys=frozenset(ws_routes), idle_timeout=self.cfg.ws_idle_timeout,
                           max_duration=self.cfg.ws_max_duration, answer_pings=self.cfg.ws_answer_pings,
                           disconnect_drop_rate=self.cfg.ws_disconnect_drop_rate),
-            invoke=lambda route, event: self.runtime.invoke(ws_routes[route], event),
+            invoke=lambda route, event: self.runtime.invoke(ws_routes[route], event), edge_key=edge_key,
         )
         web_app = web.Application(client_max_size=REST_MAX_PAYLOAD_BYTES, middlewares=[_too_large])
         self.gateway.register(web_app, WEBSOCKET_PATHS)
         api = DEFINITION.function("api")
-        rest = RestGateway(chalice_app, function_name=physical_name(self.cfg.stage, api.service_name), timeout_seconds=api.timeout_seconds)
+        rest = RestGateway(chalice_app, function_name=physical_name(self.cfg.stage, api.service_name), timeout_seconds=api.timeout_seconds,
+                           edge_key=edge_key)
         web_app.router.add_route("*", "/api/{tail:.*}", rest.handle)
         web_app.router.add_route("*", "/{tail:.*}", _static_handler(self.cfg.frontend_dir))
         return web_app

@@ -24,6 +24,7 @@ from typing import Any
 
 from aiohttp import WebSocketError, WSMsgType, web
 
+from infra.local.edge import through_edge
 from infra.local.ws_frames import OPCODE_BINARY, OPCODE_TEXT, FrameGuard, encode_frames
 
 log = logging.getLogger("patchmon.local.ws")
@@ -98,10 +99,14 @@ class _Connection:
 class WebSocketGateway:
     """API Gateway WebSocket API emulator: upgrade routes plus the @connections management API."""
 
-    def __init__(self, config: GatewayConfig, invoke: Invoke, *, rng: Callable[[], float] = random.random) -> None:
-        """Create a gateway calling the blocking ``invoke(route_key, event)`` for each route."""
+    def __init__(self, config: GatewayConfig, invoke: Invoke, *, rng: Callable[[], float] = random.random, edge_key: str = "") -> None:
+        """Create a gateway calling the blocking ``invoke(route_key, event)`` for each route.
+
+        Upgrades arrive as through CloudFront: with the edge's headers, and its key when ``edge_key`` is given.
+        """
         self.config = config
         self._invoke = invoke
+        self._edge_key = edge_key
         self._rng = rng
         self._connections: dict[str, _Connection] = {}
         self._active: set[asyncio.Future[None]] = set()  # one per upgrade request still being handled
@@ -172,7 +177,8 @@ class WebSocketGateway:
         """Run $connect; return the HTTP status and body that decide the upgrade."""
         if CONNECT not in self.config.route_keys:
             return 200, None
-        headers = _multi(request.headers.items())
+        headers = through_edge(_multi(request.headers.items()), host=request.host, viewer_ip=conn.source_ip, scheme=request.scheme,
+                               edge_key=self._edge_key)
         forwarded = {"X-Forwarded-For": conn.source_ip, "X-Forwarded-Port": str(request.url.port), "X-Forwarded-Proto": request.scheme}
         for name, value in forwarded.items():
             headers.setdefault(name, [value])
