@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test bench setup chromium lint template frontend frontend-check e2e ui-speed clean operator-key load agent rootfs rootfs-test
+.PHONY: run test bench setup chromium lint template frontend frontend-check e2e ui-speed clean operator-key load agent rootfs rootfs-test package lock deploy rollback
 
 run: setup frontend ## Start the local stack on http://localhost:$(PORT)
 	$(PY) -m infra.local --port $(PORT)
@@ -44,6 +44,20 @@ lint: setup ## Static checks
 
 template: setup ## Render the CloudFormation template to build/template.json
 	$(PY) -m infra.template --out build/template.json
+
+package: setup frontend ## Build a release into build/package: the Lambda zip (reproducible; offline once cached), the template, the web app
+	$(PY) -m infra.package
+	$(PY) -m infra.template --out build/package/template.json
+
+STAGE ?= dev
+deploy: setup ## Deploy build/package to AWS as the stack patchmon-$(STAGE) (docs/deploy.md; needs AWS credentials). DEPLOY_ARGS='--no-execute' to review
+	$(PY) -m infra.deploy --stage $(STAGE) $(DEPLOY_ARGS)
+
+rollback: setup ## Redeploy the release before the current one of patchmon-$(STAGE) (DEPLOY_ARGS='--to RELEASE' for another)
+	$(PY) -m infra.deploy --stage $(STAGE) --rollback $(DEPLOY_ARGS)
+
+lock: setup ## Re-resolve the Lambda package's dependencies into infra/lambda-requirements.lock (needs PyPI)
+	$(PY) -m infra.package --lock
 
 agent: setup ## Build our agent's zipapp to dist/patchmon-agent.pyz (deterministic; prints its version and SHA-256)
 	$(PY) -m chalicelib.install.artefact dist/patchmon-agent.pyz

@@ -11,7 +11,12 @@ from dataclasses import dataclass, field
 APP_NAME = "patchmon"
 STAGES = ("dev", "prod")
 LAMBDA_RUNTIME = "python3.11"
+# Graviton: 20 % less per GB-second than x86_64; `make package` builds the wheels for it whatever the build machine is.
+LAMBDA_ARCHITECTURE = "arm64"
+LAMBDA_TASK_ROOT = "/var/task"  # where Lambda unpacks the deployment package
 WEBSOCKET_STAGE = "api"
+REST_STAGE = "api"  # Chalice's default stage name; CloudFront's origin path for /api/v1/*
+REST_THROTTLE = (500, 1000)  # requests per second and burst, per stage (API Gateway's account default is 10,000 / 5,000)
 # The agent derives its WebSocket URL from the server URL (reference-agent.md); browsers use their own
 # path. Both reach the one WebSocket API (CloudFront rewrites the path in AWS, issue #9).
 WEBSOCKET_PATHS = ("/api/v1/agents/ws", "/api/v1/ws")
@@ -73,8 +78,56 @@ class DataKeyArn:
     """The KMS key that wraps the data keys of envelope-encrypted fields (TOTP secrets, integration secrets)."""
 
 
+@dataclass(frozen=True)
+class PackagedFile:
+    """A file `make package` puts at the root of the Lambda package; the local stack has none (the code finds its own)."""
+
+    name: str
+
+
 EnvValue = (str | TableName | QueueUrl | QueueArn | SchedulerGroupName | SchedulerRoleArn | WebSocketManagementEndpoint
-            | StageName | SecretArn | DataKeyArn | Param)
+            | StageName | SecretArn | DataKeyArn | Param | PackagedFile)
+
+
+# --- permissions --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Grant:
+    """IAM actions a function may take on one resource of the definition.
+
+    The template renders each grant as a policy statement on that resource's ARN; the local stack refuses,
+    inside a function's invocation, any AWS call its grants do not name (so the tests find a missing one).
+    """
+
+    actions: tuple[str, ...]
+    resource: TableName | QueueArn | SchedulerGroupName | SchedulerRoleArn | WebSocketManagementEndpoint | SecretArn | DataKeyArn
+
+
+def data(table: str = "main") -> Grant:
+    """Read and write the table's items and query its indexes (transactions are authorised item by item)."""
+    return Grant(("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query",
+                  "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem"), TableName(table))
+
+
+def send_to(queue: str) -> Grant:
+    return Grant(("sqs:SendMessage",), QueueArn(queue))
+
+
+def consume(queue: str) -> Grant:
+    """What Lambda's event source mapping needs of the function's role to poll the queue."""
+    return Grant(("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"),
+                 QueueArn(queue))
+
+
+def read_secret(name: str) -> Grant:
+    return Grant(("secretsmanager:GetSecretValue",), SecretArn(name))
+
+
+PUSH = Grant(("execute-api:ManageConnections",), WebSocketManagementEndpoint())  # @connections: send, get, close
+SCHEDULES = Grant(("scheduler:CreateSchedule", "scheduler:UpdateSchedule", "scheduler:DeleteSchedule", "scheduler:GetSchedule"),
+                  SchedulerGroupName())
+# A schedule's target role must be passed to the Scheduler by whoever creates the schedule.
+PASS_SCHEDULER_ROLE = Grant(("iam:PassRole",), SchedulerRoleArn())
+ENVELOPE_KEYS = Grant(("kms:GenerateDataKey", "kms:Decrypt"), DataKeyArn())
 
 
 # --- resources ----------------------------------------------------------------------------------
@@ -136,6 +189,7 @@ class Function:
     description: str
     memory_mb: int = 256
     timeout_seconds: int = 30
+    grants: tuple[Grant, ...] = ()
     queue_trigger: QueueTrigger | None = None
     schedules: tuple[Schedule, ...] = ()
     websocket_route: str | None = None  # $connect / $default / $disconnect
@@ -143,6 +197,11 @@ class Function:
     @property
     def service_name(self) -> str:
         return self.name.replace("_", "-")
+
+    @property
+    def all_grants(self) -> tuple[Grant, ...]:
+        """The function's grants, with what its queue trigger needs."""
+        return self.grants + ((consume(self.queue_trigger.queue),) if self.queue_trigger else ())
 
 
 @dataclass(frozen=True)
@@ -203,6 +262,11 @@ ENVIRONMENT: dict[str, EnvValue] = {
     "COOKIE_SECURE": Param("CookieSecure", local="false", default="true"),
     "TENANT_SIGNUP_ENABLED": Param("TenantSignupEnabled", local="false", default="false"),
     "DATA_KEY_ARN": DataKeyArn(),
+    # CloudFront adds this secret to every API request as an origin header; requests without it came around the
+    # edge (straight to execute-api) and are refused in AWS (chalicelib/web/edge.py).
+    "EDGE_KEY_SECRET_ARN": SecretArn("edge-origin-key"),
+    "EDGE_REQUIRED": Param("EdgeRequired", local="false", default="true"),
+    "AGENT_ARTEFACT_PATH": PackagedFile("patchmon-agent.pyz"),
     "HEARTBEAT_INTERVAL_SECONDS": "60",
     "POWERTOOLS_METRICS_NAMESPACE": "PatchMon",
     "POWERTOOLS_LOG_LEVEL": "INFO",
@@ -212,18 +276,27 @@ DEFINITION = Definition(
     tables=(MAIN_TABLE,),
     queues=(AGENT_COMMANDS,),
     secrets=(Secret("jwt-signing-key", "HMAC key signing user access and refresh tokens"),
-             Secret("agent-key-pepper", "HMAC key of the stored agent API key hashes")),
+             Secret("agent-key-pepper", "HMAC key of the stored agent API key hashes"),
+             Secret("edge-origin-key", "Header value CloudFront adds to API requests, proving they came through it")),
     environment=ENVIRONMENT,
     functions=(
-        Function("api", "app.app", "REST API (Chalice routes)", memory_mb=512, timeout_seconds=29),
-        Function("ws_connect", "app.ws_connect", "WebSocket $connect", websocket_route="$connect", timeout_seconds=10),
-        Function("ws_message", "app.ws_message", "WebSocket $default", websocket_route="$default", timeout_seconds=10),
-        Function("ws_disconnect", "app.ws_disconnect", "WebSocket $disconnect", websocket_route="$disconnect", timeout_seconds=10),
+        Function("api", "app.app", "REST API (Chalice routes)", memory_mb=512, timeout_seconds=29,
+                 grants=(data(), send_to("agent-commands"), Grant(("sqs:GetQueueAttributes",), QueueArn("agent-commands")),
+                         SCHEDULES, Grant(("scheduler:GetScheduleGroup",), SchedulerGroupName()), PASS_SCHEDULER_ROLE,
+                         PUSH, ENVELOPE_KEYS, read_secret("jwt-signing-key"), read_secret("agent-key-pepper"),
+                         read_secret("edge-origin-key"))),
+        Function("ws_connect", "app.ws_connect", "WebSocket $connect", websocket_route="$connect", timeout_seconds=10,
+                 grants=(data(), send_to("agent-commands"), read_secret("agent-key-pepper"), read_secret("edge-origin-key"))),
+        Function("ws_message", "app.ws_message", "WebSocket $default", websocket_route="$default", timeout_seconds=10,
+                 grants=(data(), send_to("agent-commands"), PUSH)),
+        Function("ws_disconnect", "app.ws_disconnect", "WebSocket $disconnect", websocket_route="$disconnect", timeout_seconds=10,
+                 grants=(data(), send_to("agent-commands"), PUSH)),
         Function(
             "agent_command_dispatch",
             "functions.agent_command_dispatch.handler",
             "Deliver queued commands to connected agents and browsers; open maintenance windows",
             timeout_seconds=30,  # a window opening creates a run per host
+            grants=(data(), send_to("agent-commands"), SCHEDULES, PASS_SCHEDULER_ROLE, PUSH),
             queue_trigger=QueueTrigger(queue="agent-commands", batch_size=10),
         ),
         Function(
@@ -231,6 +304,7 @@ DEFINITION = Definition(
             "functions.agent_keepalive.handler",
             "Send a frame to connected agents so they keep their WebSocket (they drop it after 90 s of silence)",
             timeout_seconds=50,
+            grants=(data(), PUSH),
             schedules=(Schedule("agent-keepalive", "rate(1 minute)", "Agent WebSocket keepalive"),),
         ),
         Function(
@@ -238,6 +312,7 @@ DEFINITION = Definition(
             "functions.inventory_cleanup.handler",
             "Daily: delete orphaned package/repository aggregates and repair fleet counter drift, tenant by tenant",
             timeout_seconds=900,
+            grants=(data(),),
             schedules=(Schedule("inventory-cleanup", "cron(0 3 * * ? *)", "Daily inventory cleanup (03:00 UTC)"),),
         ),
         Function(
@@ -245,6 +320,7 @@ DEFINITION = Definition(
             "functions.host_status_sweep.handler",
             "Mark offline the hosts whose agents went quiet (reads only the due watches of the sparse index)",
             timeout_seconds=50,
+            grants=(data(), PUSH),
             schedules=(Schedule("host-status-sweep", "rate(1 minute)", "Host offline detection"),),
         ),
         Function(
@@ -252,6 +328,7 @@ DEFINITION = Definition(
             "functions.patch_run_sweep.handler",
             "Turn running patch runs with no agent output for 30 minutes into timed_out (reads only due runs of a sparse index)",
             timeout_seconds=120,
+            grants=(data(), send_to("agent-commands"), SCHEDULES, PASS_SCHEDULER_ROLE, PUSH),
             schedules=(Schedule("patch-run-sweep", "rate(10 minutes)", "Stalled patch runs"),),
         ),
         Function(
@@ -260,6 +337,7 @@ DEFINITION = Definition(
             "Record that the scheduler is firing (read by the health check)",
             memory_mb=128,
             timeout_seconds=10,
+            grants=(data(),),
             schedules=(Schedule("system-heartbeat", "rate(1 minute)", "Scheduler liveness heartbeat"),),
         ),
     ),

@@ -18,6 +18,7 @@ from infra.definition import (
     DataKeyArn,
     Definition,
     EnvValue,
+    PackagedFile,
     Param,
     QueueArn,
     QueueUrl,
@@ -197,6 +198,8 @@ def resolve_environment(definition: Definition, resources: Resources, ws_managem
                 return resources.data_key_arn
             case Param(local=local):
                 return local
+            case PackagedFile():
+                return ""  # no package here: the code builds or finds the file itself
         raise TypeError(f"unknown environment value {v!r}")
 
     return {name: value(v) for name, v in definition.environment.items()}

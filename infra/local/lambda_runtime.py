@@ -1,6 +1,7 @@
 """Run the definition's functions in process, the way Lambda calls them: handler(event, context)."""
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
 import threading
@@ -12,6 +13,7 @@ from typing import Any
 
 from infra.definition import Definition, Function, physical_name
 from infra.local.aws import function_arn
+from infra.local.iam import GrantGuard
 
 log = logging.getLogger("patchmon.local.lambda")
 
@@ -47,6 +49,16 @@ class LambdaRuntime:
         self._stage = stage
         self._handlers: dict[str, Callable[[dict, Any], Any]] = {}
         self._lock = threading.Lock()
+        self._guard: GrantGuard | None = None
+
+    def enforce_grants(self, secret_arns: dict[str, str]) -> None:
+        """From now on, a function's AWS calls outside its grants fail as they would in AWS (infra/local/iam.py)."""
+        self._guard = GrantGuard(self._definition, secret_arns)
+        self._guard.install()
+
+    def acting_as(self, name: str) -> contextlib.AbstractContextManager[None]:
+        """The scope of one invocation of function `name`, for the grant check."""
+        return self._guard.acting_as(name) if self._guard else contextlib.nullcontext()
 
     def function(self, name: str) -> Function:
         return self._definition.function(name)
@@ -72,10 +84,11 @@ class LambdaRuntime:
         context = self.context(fn)
         started = time.monotonic()
         try:
-            if fn.handler.startswith("app."):
-                with APP_LOCK:
-                    return self.handler(fn)(event, context)
-            return self.handler(fn)(event, context)
+            with self.acting_as(name):
+                if fn.handler.startswith("app."):
+                    with APP_LOCK:
+                        return self.handler(fn)(event, context)
+                return self.handler(fn)(event, context)
         finally:
             elapsed = time.monotonic() - started
             if elapsed > fn.timeout_seconds:

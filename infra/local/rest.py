@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import fnmatch
 import json
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -71,8 +73,11 @@ class RestGateway:
     """
 
     def __init__(self, app: Chalice, *, function_name: str = "api", timeout_seconds: int = REST_INTEGRATION_TIMEOUT_SECONDS,
-                 concurrency: int = 2, edge_key: str = "") -> None:
+                 concurrency: int = 2, edge_key: str = "",
+                 scope: Callable[[], contextlib.AbstractContextManager[None]] = contextlib.nullcontext) -> None:
+        """`scope()` wraps each invocation (the local stack checks the api function's grants within it)."""
         self._app = app
+        self._scope = scope
         self._edge_key = edge_key
         self._matcher = RouteMatcher(list(app.routes))
         self._function_name = function_name
@@ -107,7 +112,7 @@ class RestGateway:
         context = LambdaContext(self._function_name, 512, self._timeout * 1000)
         context.aws_request_id = request_id
         try:
-            response, elapsed = await asyncio.wrap_future(self._pool.submit(_timed, self._app, event, context))
+            response, elapsed = await asyncio.wrap_future(self._pool.submit(_timed, self._app, event, context, self._scope))
         except Exception:
             log.exception("integration failure on %s %s", request.method, request.path)
             return gateway_response("INTEGRATION_FAILURE")
@@ -124,8 +129,9 @@ def accepts_binary(accept: str, binary_types: list[str]) -> bool:
     return bool(first) and any(fnmatch.fnmatchcase(first, media_type.lower()) for media_type in binary_types)
 
 
-def _timed(handler: Any, event: dict[str, Any], context: Any) -> tuple[Any, float]:
-    with APP_LOCK:  # one invocation of the Chalice app at a time, as in a Lambda container
+def _timed(handler: Any, event: dict[str, Any], context: Any,
+           scope: Callable[[], contextlib.AbstractContextManager[None]]) -> tuple[Any, float]:
+    with APP_LOCK, scope():  # one invocation of the Chalice app at a time, as in a Lambda container
         started = time.monotonic()
         return handler(event, context), time.monotonic() - started
 

@@ -68,6 +68,7 @@ class LocalStack:
         os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
         os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
         os.environ["OPERATOR_KEY_SHA256"] = hashlib.sha256(self.operator_key().encode()).hexdigest()
+        self.runtime.enforce_grants(self.resources.secret_arns)
         self.scheduler = LocalScheduler(self.aws.client, self.resources, self.runtime)
         snapshot = persistence.load(self.snapshot_path) if self.cfg.persist else None
         if snapshot:
@@ -113,7 +114,7 @@ class LocalStack:
         self.gateway.register(web_app, WEBSOCKET_PATHS)
         api = DEFINITION.function("api")
         rest = RestGateway(chalice_app, function_name=physical_name(self.cfg.stage, api.service_name), timeout_seconds=api.timeout_seconds,
-                           edge_key=edge_key)
+                           edge_key=edge_key, scope=lambda: self.runtime.acting_as(api.name))
         web_app.router.add_route("*", "/api/{tail:.*}", rest.handle)
         web_app.router.add_route("*", "/{tail:.*}", _static_handler(self.cfg.frontend_dir))
         return web_app

@@ -138,3 +138,83 @@ def monthly_cost(operations: list[Operation], *, assumptions: Assumptions = Assu
         per_request = op.wru * p.dynamodb_wru + op.rru * p.dynamodb_rru + p.lambda_request + p.rest_request
         breakdown.per_operation[op.name] = (op.per_host_month * per_request + gb_seconds(op) * p.lambda_gb_second_arm64) * a.hosts
     return breakdown
+
+
+# --- a whole installation, by fleet size (docs/deploy.md) ----------------------------------------
+@dataclass(frozen=True)
+class InstallationPrices:
+    """Monthly prices of what an installation pays whatever its fleet (us-east-1, AWS's public price pages;
+    unlike `Prices`, not checked against the project spec's §7: confirm with the Pricing Calculator)."""
+
+    kms_key: float = 1.00
+    secret: float = 0.40
+    alarm: float = 0.10
+    hosted_zone: float = 0.50
+    cloudfront_request: float = 0.0075 / 10_000  # HTTPS, North America and Europe
+    lambda_gb_second_arm64: float = Prices().lambda_gb_second_arm64
+    lambda_request: float = Prices().lambda_request
+
+
+SCHEDULED_SECONDS_PER_RUN = 0.1  # a sweep or heartbeat with nothing to do: a query or two
+
+
+def _runs_per_month(expression: str, days: int) -> float:
+    """How often an EventBridge rule fires in a month: rate(N minute[s]/hour[s]/day[s]) or a daily cron."""
+    if expression.startswith("rate("):
+        count, unit = expression[5:-1].split()
+        minutes = {"minute": 1, "hour": 60, "day": MINUTES_PER_DAY}[unit.rstrip("s")] * int(count)
+        return days * MINUTES_PER_DAY / minutes
+    return days  # the product's crons run once a day
+
+
+def installation_lines(template: dict, definition, *, days: int = 30, prices: InstallationPrices = InstallationPrices()) -> list[Line]:
+    """What the deployed template costs a month with no host at all: keys, secrets, alarms, DNS, the schedules."""
+    kinds = [r["Type"] for r in template["Resources"].values()]
+    scheduled = [(s, fn) for fn in definition.functions for s in fn.schedules]
+    runs = sum(_runs_per_month(s.expression, days) for s, _ in scheduled)
+    gb_seconds = sum(_runs_per_month(s.expression, days) * SCHEDULED_SECONDS_PER_RUN * fn.memory_mb / 1024 for s, fn in scheduled)
+    return [
+        Line("KMS key (envelope encryption)", kinds.count("AWS::KMS::Key"), "keys", prices.kms_key),
+        Line("Secrets Manager secrets", kinds.count("AWS::SecretsManager::Secret"), "secrets", prices.secret),
+        Line("CloudWatch alarms", kinds.count("AWS::CloudWatch::Alarm"), "alarms", prices.alarm),
+        Line("Route 53 hosted zone", 1, "zones", prices.hosted_zone),
+        Line("Lambda requests (schedules)", runs, "requests", prices.lambda_request),
+        Line("Lambda compute (schedules, idle)", gb_seconds, "GB-s", prices.lambda_gb_second_arm64),
+    ]
+
+
+@dataclass(frozen=True)
+class FleetCost:
+    hosts: int
+    fixed: float
+    per_fleet: float
+
+    @property
+    def total(self) -> float:
+        return self.fixed + self.per_fleet
+
+    @property
+    def per_host(self) -> float:
+        return self.total / self.hosts
+
+
+def fleet_costs(operations_for: callable, template: dict, definition, *, sizes: tuple[int, ...] = (10, 100, 1_000, 10_000),
+                keepalive_minutes: float = 1, prices: InstallationPrices = InstallationPrices()) -> list[FleetCost]:
+    """Monthly cost of an installation of each fleet size: the fixed part plus the agents' part, CloudFront
+    requests included (every agent REST request passes through it). `operations_for(assumptions)` gives the
+    measured operations at those assumptions."""
+    fixed = sum(line.usd for line in installation_lines(template, definition, prices=prices))
+    result = []
+    for hosts in sizes:
+        assumptions = Assumptions(hosts=hosts, keepalive_minutes=keepalive_minutes)
+        operations = operations_for(assumptions)
+        agents = monthly_cost(operations, assumptions=assumptions).total
+        edge = sum(op.per_host_month for op in operations) * hosts * prices.cloudfront_request
+        result.append(FleetCost(hosts, fixed, agents + edge))
+    return result
+
+
+def format_fleet(costs: list[FleetCost]) -> str:
+    rows = ["| hosts | fixed (no host) | agents | total a month | per host |", "|---:|---:|---:|---:|---:|"]
+    rows += [f"| {c.hosts:,} | ${c.fixed:,.2f} | ${c.per_fleet:,.2f} | ${c.total:,.2f} | ${c.per_host:.4f} |" for c in costs]
+    return "\n".join(rows)

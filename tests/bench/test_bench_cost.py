@@ -33,3 +33,20 @@ def test_monthly_cost_per_1000_hosts_is_printed_and_sums_its_parts(bench):
     assert math.isclose(breakdown.total, sum(line.quantity * line.unit_price for line in breakdown.lines))
     agent_part = sum(line.usd for line in breakdown.lines if not line.component.startswith("API Gateway WebSocket"))
     assert math.isclose(agent_part, sum(breakdown.per_operation.values()))
+
+
+def test_monthly_cost_by_fleet_size_is_printed(bench):
+    """The whole installation a month at 10 to 10,000 hosts (docs/deploy.md): fixed part + measured agent path."""
+    from infra.definition import DEFINITION
+    from infra.template import render
+
+    def operations(assumptions: cost.Assumptions) -> list[cost.Operation]:
+        return cost.agent_operations(ping=_measured(bench.ping_unchanged), full_unchanged=_measured(bench.full_unchanged),
+                                     partial=_measured(bench.packages_changed(assumptions.changed_packages)), assumptions=assumptions)
+
+    template = render()
+    fixed = cost.installation_lines(template, DEFINITION)
+    costs = cost.fleet_costs(operations, template, DEFINITION)
+    report.note("installation, no host: " + ", ".join(f"{line.component} ${line.usd:.2f}" for line in fixed))
+    report.note("monthly cost by fleet size (keepalive every minute, as the product sends it):\n" + cost.format_fleet(costs))
+    assert all(later.per_host < earlier.per_host for earlier, later in zip(costs, costs[1:], strict=False))

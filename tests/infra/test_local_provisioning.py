@@ -40,3 +40,15 @@ def test_schedule_rules_target_their_functions_when_provisioned(aws):
 def test_scheduler_group_exists_when_provisioned(aws):
     group = aws.client("scheduler").get_schedule_group(Name=aws.resources.scheduler_group)
     assert group["State"] == "ACTIVE"
+
+
+def test_every_secret_and_environment_variable_is_provided_when_provisioned(aws):
+    from infra.local.aws import resolve_environment
+
+    secrets = aws.client("secretsmanager")
+    for secret in DEFINITION.secrets:
+        assert secrets.get_secret_value(SecretId=aws.resources.secret_arns[secret.name])["SecretString"], secret.name
+    environment = resolve_environment(DEFINITION, aws.resources, "http://127.0.0.1:9/api")
+    assert set(environment) == set(DEFINITION.environment)
+    assert environment["EDGE_KEY_SECRET_ARN"] == aws.resources.secret_arns["edge-origin-key"]
+    assert environment["AGENT_ARTEFACT_PATH"] == ""  # no package here: the agent is built from agent/

@@ -1,0 +1,177 @@
+"""`make deploy` (infra/deploy.py) against moto: the stack from a change set, the web app, releases and rollback.
+
+moto's CloudFormation creates the part of the template it supports (tests/infra/moto_part.py); the rest of
+the template is held to its policies by test_template.py and linted by cfn-lint.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from infra import deploy
+from infra.template import render
+from tests.infra.moto_part import moto_part
+
+REGION = "us-east-1"
+PARAMS = {"BaseDomain": "patchmon.example.com", "CertificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/abc"}
+pytestmark = pytest.mark.xdist_group("moto-cloudformation")
+
+
+def _lambda_zip(marker: str) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("app.py", f"# {marker}\napp = None\n")
+    return buffer.getvalue()
+
+
+def _package(tmp_path, *, marker: str, distribution_id: str, assets: dict[str, str]):
+    """A package directory as `make package` writes it, with the moto-deployable part of the real template."""
+    package = tmp_path / marker
+    (package / "frontend" / "assets").mkdir(parents=True)
+    code = _lambda_zip(marker)
+    sha = hashlib.sha256(code).hexdigest()
+    (package / f"lambda-{sha[:16]}.zip").write_bytes(code)
+    (package / "manifest.json").write_text(json.dumps({"lambda_zip": f"lambda-{sha[:16]}.zip", "sha256": sha,
+                                                        "frontend": {"dir": "frontend", "files": 1 + len(assets)}}))
+    template, _ = moto_part(render())
+    template["Outputs"]["DistributionId"] = {"Value": distribution_id}  # moto has CloudFront, not its CloudFormation
+    (package / "template.json").write_text(json.dumps(template))
+    (package / "frontend" / "index.html").write_text(f"<script src='/{next(iter(assets))}'></script>")
+    for name, text in assets.items():
+        (package / "frontend" / name).write_text(text)
+    return package
+
+
+def _distribution() -> str:
+    origin = {"Id": "o", "DomainName": "example.s3.amazonaws.com", "S3OriginConfig": {"OriginAccessIdentity": ""}}
+    config = {"CallerReference": "test", "Comment": "", "Enabled": True, "Origins": {"Quantity": 1, "Items": [origin]},
+              "DefaultCacheBehavior": {"TargetOriginId": "o", "ViewerProtocolPolicy": "allow-all", "MinTTL": 0}}
+    return boto3.client("cloudfront", region_name=REGION).create_distribution(DistributionConfig=config)["Distribution"]["Id"]
+
+
+def _apply_change_set_completely(change_set) -> None:
+    """moto 5.2.5 applies a change set's resources but leaves the stack's outputs and parameters as they were."""
+    stack = change_set.stack
+    stack.resource_map.update(change_set.template_dict, change_set.parameters)
+    stack.parameters = change_set.parameters
+    stack.template = change_set.template
+    stack._parse_template()
+    stack.output_map = stack._create_output_map()
+
+
+@pytest.fixture
+def aws_account(monkeypatch):
+    from moto.cloudformation.models import ChangeSet
+
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    monkeypatch.setattr(ChangeSet, "apply", _apply_change_set_completely)
+    with mock_aws():
+        yield boto3.session.Session(region_name=REGION)
+
+
+def _stack_parameter(session, name: str) -> str:
+    stack = session.client("cloudformation").describe_stacks(StackName="patchmon-dev")["Stacks"][0]
+    return next(p["ParameterValue"] for p in stack["Parameters"] if p["ParameterKey"] == name)
+
+
+def test_deploy_creates_the_stack_publishes_the_web_app_and_records_the_release_when_run(aws_account, tmp_path):
+    package = _package(tmp_path, marker="one", distribution_id=_distribution(), assets={"assets/app-1.js": "one"})
+    deployer = deploy.Deployer("dev", aws_account)
+    deployer.ensure_bucket()
+    release = deployer.upload(package, deploy.parameters("dev", config=tmp_path / "none.json", overrides=[f"{k}={v}" for k, v in PARAMS.items()]))
+
+    outputs = deploy.deploy(deployer, release)
+
+    cfn = aws_account.client("cloudformation")
+    assert cfn.describe_stacks(StackName="patchmon-dev")["Stacks"][0]["StackStatus"] == "CREATE_COMPLETE"
+    assert outputs["MainTableName"] == "patchmon-dev-main"
+    table = aws_account.client("dynamodb").describe_table(TableName="patchmon-dev-main")["Table"]
+    assert {i["IndexName"] for i in table["GlobalSecondaryIndexes"]} == {"gsi1", "gsi2"}
+    sqs = aws_account.client("sqs")
+    attrs = sqs.get_queue_attributes(QueueUrl=outputs["AgentCommandsQueueUrl"], AttributeNames=["RedrivePolicy"])["Attributes"]
+    assert json.loads(attrs["RedrivePolicy"])["deadLetterTargetArn"].endswith(":patchmon-dev-agent-commands-dlq")
+    functions = {f["FunctionName"]: f for f in aws_account.client("lambda").list_functions()["Functions"]}
+    api = functions["patchmon-dev-api"]
+    assert api["Runtime"] == "python3.11" and api["Handler"] == "app.app"  # (moto drops Architectures)
+    assert api["Environment"]["Variables"]["MAIN_TABLE_NAME"] == "patchmon-dev-main"
+    assert api["Environment"]["Variables"]["EDGE_REQUIRED"] == "true"
+    mappings = aws_account.client("lambda").list_event_source_mappings(FunctionName="patchmon-dev-agent-command-dispatch")
+    assert mappings["EventSourceMappings"][0]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    rules = {r["Name"] for r in aws_account.client("events").list_rules()["Rules"]}
+    assert {"patchmon-dev-host-status-sweep", "patchmon-dev-patch-run-sweep"} <= rules
+    role = aws_account.client("iam").get_role_policy(RoleName=api["Role"].rsplit("/", 1)[1], PolicyName="access")
+    assert "scheduler:UpdateSchedule" in str(role["PolicyDocument"])  # the role's own inline policy, as rendered
+    s3 = aws_account.client("s3")
+    bucket = outputs["FrontendBucketName"]
+    assert s3.head_object(Bucket=bucket, Key="assets/app-1.js")["CacheControl"] == deploy.IMMUTABLE
+    index = s3.head_object(Bucket=bucket, Key="index.html")
+    assert index["CacheControl"] == deploy.REVALIDATE and index["ContentType"] == "text/html"
+    assert [r.release_id for r in deployer.releases()] == [release.release_id]
+    assert _stack_parameter(aws_account, "CodeKey") == release.code_key
+
+
+def test_deploy_updates_then_rolls_back_to_the_previous_release_when_run(aws_account, tmp_path, capsys):
+    distribution = _distribution()
+    deployer = deploy.Deployer("dev", aws_account)
+    deployer.ensure_bucket()
+    params = deploy.parameters("dev", config=tmp_path / "none.json", overrides=[f"{k}={v}" for k, v in PARAMS.items()])
+    first = deployer.upload(_package(tmp_path, marker="one", distribution_id=distribution, assets={"assets/app-1.js": "one"}), params)
+    deploy.deploy(deployer, first)
+    second = deployer.upload(_package(tmp_path, marker="two", distribution_id=distribution, assets={"assets/app-2.js": "two"}), params)
+    outputs = deploy.deploy(deployer, second)
+
+    assert _stack_parameter(aws_account, "CodeKey") == second.code_key != first.code_key
+    keys = {o["Key"] for o in aws_account.client("s3").list_objects_v2(Bucket=outputs["FrontendBucketName"])["Contents"]}
+    assert keys == {"index.html", "assets/app-2.js"}  # the old build's files are gone (the bucket keeps their versions)
+
+    deploy.main(["--stage", "dev", "--rollback", "--region", REGION])
+
+    assert _stack_parameter(aws_account, "CodeKey") == first.code_key
+    keys = {o["Key"] for o in aws_account.client("s3").list_objects_v2(Bucket=outputs["FrontendBucketName"])["Contents"]}
+    assert keys == {"index.html", "assets/app-1.js"}
+    history = deployer.releases()
+    assert [r.code_key for r in history] == [first.code_key, second.code_key, first.code_key]
+    assert "rolling back patchmon-dev to " + first.release_id in capsys.readouterr().out
+
+
+def test_parameters_layer_stage_defaults_installation_file_and_command_line_when_read(tmp_path):
+    config = tmp_path / "deploy.prod.json"
+    config.write_text(json.dumps({**PARAMS, "AlarmEmail": "ops@example.com", "LogRetentionDays": 30}))
+
+    values = deploy.parameters("prod", config=config, overrides=["AlarmEmail=oncall@example.com"])
+
+    assert values["Stage"] == "prod" and values["EdgeRequired"] == "true"
+    assert values["LogRetentionDays"] == "30"  # the installation's file overrides the stage's 90
+    assert values["AlarmEmail"] == "oncall@example.com"
+    template_parameters = render()["Parameters"]
+    assert set(values) <= set(template_parameters)
+
+
+def test_parameters_without_a_domain_are_refused_when_read(tmp_path):
+    with pytest.raises(SystemExit, match="missing parameters BaseDomain, CertificateArn"):
+        deploy.parameters("dev", config=tmp_path / "none.json", overrides=[])
+
+
+def test_stage_files_name_only_template_parameters_when_read():
+    template_parameters = render()["Parameters"]
+    for stage in ("dev", "prod"):
+        values = json.loads((deploy.STAGES_DIR / f"{stage}.json").read_text())
+        assert set(values) <= set(template_parameters), stage
+        assert values["Stage"] == stage
+
+
+def test_deploy_without_aws_credentials_says_so_when_run(monkeypatch):
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/dev/null")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+    with pytest.raises(SystemExit, match="cannot reach AWS .*Unable to locate credentials"):
+        deploy.main(["--stage", "dev", "--region", REGION, "--releases"])
