@@ -9,6 +9,7 @@ read from Secrets Manager at deploy time), which is how the API tells them from 
 """
 from __future__ import annotations
 
+import json
 import pathlib
 from typing import Any
 
@@ -29,7 +30,8 @@ ALL_METHODS = ["GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"]
 
 
 def function_code(name: str) -> str:
-    return (FUNCTIONS_DIR / f"{name}.js").read_text().replace("__STAGE__", WEBSOCKET_STAGE)
+    code = (FUNCTIONS_DIR / f"{name}.js").read_text()
+    return code.replace("__STAGE__", WEBSOCKET_STAGE).replace("__WEBSOCKET_PATHS__", json.dumps(list(WEBSOCKET_PATHS)))
 
 
 def _edge_key() -> dict[str, Any]:
@@ -47,7 +49,7 @@ def _api_origin(origin_id: str, api: str, *, path: str = "") -> dict[str, Any]:
     return origin | ({"OriginPath": path} if path else {})
 
 
-def _api_behavior(path: str, origin_id: str, function: str) -> dict[str, Any]:
+def _api_behavior(path: str, origin_id: str) -> dict[str, Any]:
     return {
         "PathPattern": path,
         "TargetOriginId": origin_id,
@@ -57,7 +59,8 @@ def _api_behavior(path: str, origin_id: str, function: str) -> dict[str, Any]:
         "CachePolicyId": CACHING_DISABLED,
         "OriginRequestPolicyId": ALL_VIEWER_EXCEPT_HOST_HEADER,
         "Compress": True,
-        "FunctionAssociations": [{"EventType": "viewer-request", "FunctionARN": {"Fn::GetAtt": [function, "FunctionMetadata.FunctionARN"]}}],
+        "FunctionAssociations": [{"EventType": "viewer-request",
+                                  "FunctionARN": {"Fn::GetAtt": ["ApiRequestFunction", "FunctionMetadata.FunctionARN"]}}],
     }
 
 
@@ -112,12 +115,10 @@ def edge() -> Resources:
             "Properties": {"OriginAccessControlConfig": {"Name": sub_name("frontend"), "OriginAccessControlOriginType": "s3",
                                                          "SigningBehavior": "always", "SigningProtocol": "sigv4"}},
         },
-        "ApiRequestFunction": _viewer_function("api-request", "Viewer host and address for the API"),
-        "WebsocketRequestFunction": _viewer_function("websocket-request", "Viewer host and address; the WebSocket API's stage path"),
+        "ApiRequestFunction": _viewer_function("api-request", "Viewer host and address for the API; the WebSocket API's stage path"),
         "SpaRequestFunction": _viewer_function("spa-request", "Client-side routes get index.html"),
     }
-    behaviors = [_api_behavior(path, "websocket", "WebsocketRequestFunction") for path in WEBSOCKET_PATHS]
-    behaviors.append(_api_behavior(REST_PATH_PATTERN, "rest", "ApiRequestFunction"))
+    behaviors = [_api_behavior(path, "websocket") for path in WEBSOCKET_PATHS] + [_api_behavior(REST_PATH_PATTERN, "rest")]
     resources["Distribution"] = {
         "Type": "AWS::CloudFront::Distribution",
         "Properties": {"DistributionConfig": {

@@ -295,15 +295,16 @@ def test_viewer_functions_set_every_header_the_api_trusts_when_run():
 
     trusted = {h for h in vars(web_edge).values() if isinstance(h, str) and h.startswith("x-patchmon-viewer-")}
     assert trusted
-    for name in ("api_request", "websocket_request"):
-        assert trusted <= set(_run_viewer_function(name, _viewer_event("/api/v1/ws"))["headers"]), name
+    for path in ("/api/v1/hosts", *WEBSOCKET_PATHS):
+        assert trusted <= set(_run_viewer_function("api_request", _viewer_event(path))["headers"]), path
 
 
 @pytest.mark.parametrize("path", WEBSOCKET_PATHS)
-def test_websocket_viewer_function_rewrites_to_the_stage_when_run(path):
-    request = _run_viewer_function("websocket_request", _viewer_event(path))
+def test_api_viewer_function_rewrites_websocket_paths_to_the_stage_when_run(path):
+    request = _run_viewer_function("api_request", _viewer_event(path))
     assert request["uri"] == f"/{WEBSOCKET_STAGE}"
     assert request["headers"]["x-patchmon-viewer-ip"] == {"value": "203.0.113.9"}
+    assert _run_viewer_function("api_request", _viewer_event(path + "/other"))["uri"] == path + "/other"
 
 
 @pytest.mark.parametrize(("uri", "served"), [("/", "/index.html"), ("/hosts/123", "/index.html"), ("/assets/index-abc.js", "/assets/index-abc.js"),
