@@ -45,18 +45,18 @@ lint: setup ## Static checks
 template: setup ## Render the CloudFormation template to build/template.json
 	$(PY) -m infra.template --out build/template.json
 
-package: setup frontend ## Build a release into build/package: the Lambda zip (reproducible; offline once cached), the template, the web app
+package: $(STAMP) frontend ## Build a release into build/package: the Lambda zip (reproducible; offline once cached), the template, the web app
 	$(PY) -m infra.package
 	$(PY) -m infra.template --out build/package/template.json
 
 STAGE ?= dev
-deploy: setup ## Deploy build/package to AWS as the stack patchmon-$(STAGE) (docs/deploy.md; needs AWS credentials). DEPLOY_ARGS='--no-execute' to review
+deploy: $(STAMP) ## Deploy build/package to AWS as the stack patchmon-$(STAGE) (docs/deploy.md; needs AWS credentials). DEPLOY_ARGS='--no-execute' to review
 	$(PY) -m infra.deploy --stage $(STAGE) $(DEPLOY_ARGS)
 
-rollback: setup ## Redeploy the release before the current one of patchmon-$(STAGE) (DEPLOY_ARGS='--to RELEASE' for another)
+rollback: $(STAMP) ## Redeploy the release before the current one of patchmon-$(STAGE) (DEPLOY_ARGS='--to RELEASE' for another)
 	$(PY) -m infra.deploy --stage $(STAGE) --rollback $(DEPLOY_ARGS)
 
-lock: setup ## Re-resolve the Lambda package's dependencies into infra/lambda-requirements.lock (needs PyPI)
+lock: $(STAMP) ## Re-resolve the Lambda package's dependencies into infra/lambda-requirements.lock (needs PyPI)
 	$(PY) -m infra.package --lock
 
 agent: setup ## Build our agent's zipapp to dist/patchmon-agent.pyz (deterministic; prints its version and SHA-256)
@@ -86,7 +86,7 @@ ui-speed: setup frontend ## With 1,000 hosts seeded, every page interactive with
 load: setup ## Hundreds of simulated agents against a started local stack (LOAD_AGENTS=500)
 	$(PY) -m pytest tests/load -m bench -s -p no:xdist $(PYTEST_ARGS)
 
-operator-key: setup ## Print a new operator API key and the SHA-256 to deploy (OperatorKeySha256)
+operator-key: $(STAMP) ## Print a new operator API key and the SHA-256 to deploy (OperatorKeySha256)
 	@$(PY) -c 'import hashlib, secrets; k = secrets.token_urlsafe(32); print("operator key (keep secret):", k); print("OperatorKeySha256:", hashlib.sha256(k.encode()).hexdigest())'
 
 clean: ## Remove the virtualenv, build output and local data
