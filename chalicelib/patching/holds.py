@@ -6,7 +6,6 @@ which keeps matching packages back; a `patch_package` run naming a held package 
 from __future__ import annotations
 
 import fnmatch
-import re
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
@@ -18,8 +17,6 @@ from chalicelib.core.tenancy import TenantContext
 from chalicelib.host import groups as host_groups
 from chalicelib.host import service as host_service
 
-PATTERN = r"^[a-zA-Z0-9*?][a-zA-Z0-9._+\-*?]*$"
-PATTERN_RE = re.compile(PATTERN)
 MAX_HOLDS_PER_TENANT = 1000
 
 

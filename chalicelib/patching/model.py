@@ -1,8 +1,9 @@
 """Patch run statuses, the transitions between them, and the limits of a run (docs/patching.md)."""
 from __future__ import annotations
 
-import re
 from typing import Final
+
+from chalicelib.agent_protocol import constants as protocol
 
 PATCH_ALL: Final = "patch_all"
 PATCH_PACKAGE: Final = "patch_package"
@@ -45,18 +46,18 @@ STAGE_PROGRESS: Final = "progress"
 FINAL_STAGES: Final = (COMPLETED, FAILED, CANCELLED, DRY_RUN_COMPLETED, VALIDATED)
 STAGE_REBOOTED: Final = "rebooted"  # ours: the host is back after the reboot a run decided
 STAGE_REBOOT_FAILED: Final = "reboot_failed"  # ours: the reboot command failed, or the host never went down
-STAGES: Final = (STAGE_STARTED, STAGE_PROGRESS, *FINAL_STAGES, STAGE_REBOOTED, STAGE_REBOOT_FAILED)
 
-MAX_PACKAGE_NAMES: Final = 100
-MAX_PACKAGE_NAME_LENGTH: Final = 256
-PACKAGE_NAME_PATTERN: Final = r"^[a-zA-Z0-9][a-zA-Z0-9._+\-]*$"
-PACKAGE_NAME_RE: Final = re.compile(PACKAGE_NAME_PATTERN)
+# The agent protocol's limits (what both sides of run_patch accept).
+MAX_PACKAGE_NAMES: Final = protocol.MAX_PATCH_PACKAGE_NAMES
+MAX_PACKAGE_NAME_LENGTH: Final = protocol.MAX_PACKAGE_NAME_LENGTH
+PACKAGE_NAME_PATTERN: Final = protocol.PATCH_PACKAGE_NAME_PATTERN
+# A hold: a package name with the shell's wildcards * and ?.
+HOLD_PATTERN: Final = r"^[a-zA-Z0-9*?][a-zA-Z0-9._+\-*?]*$"
 MAX_HOSTS_PER_TRIGGER: Final = 100
 
 OFFLINE_RETRY_SECONDS: Final = 300
 OFFLINE_RETRY_LIMIT: Final = 288  # 24 hours of 5-minute retries
 STALL_MINUTES: Final = 30
-AGENT_RUN_TIMEOUT_MINUTES: Final = 30
 
 # Stored output: chunks beyond this are not kept (the final output, which replaces them, is kept up to the same size).
 MAX_OUTPUT_BYTES: Final = 1024 * 1024

@@ -226,5 +226,5 @@ class HoldCreate(BaseModel):
 
     target_type: Literal["host", "host_group"]
     target_id: HostId
-    pattern: str = Field(min_length=1, max_length=model.MAX_PACKAGE_NAME_LENGTH, pattern=r"^[a-zA-Z0-9*?][a-zA-Z0-9._+\-*?]*$")
+    pattern: str = Field(min_length=1, max_length=model.MAX_PACKAGE_NAME_LENGTH, pattern=model.HOLD_PATTERN)
     reason: str | None = Field(default=None, max_length=500)

@@ -14,7 +14,6 @@ IMMEDIATE = "immediate"
 DELAYED = "delayed"
 FIXED_TIME = "fixed_time"
 MAINTENANCE_WINDOW = "maintenance_window"
-DELAY_TYPES = (IMMEDIATE, DELAYED, FIXED_TIME, MAINTENANCE_WINDOW)
 
 
 def zone(name: str | None) -> ZoneInfo:
