@@ -25,14 +25,18 @@ def send(queue_url: str, message: dict[str, Any], *, delay_seconds: int = 0) -> 
     return response["MessageId"]
 
 
-def send_at(queue_url: str, queue_arn: str, message: dict[str, Any], *, deliver_at: datetime, schedule_name: str) -> str:
-    """Deliver `message` to the queue at `deliver_at`: an SQS delay when close enough, else a one-time schedule.
+def send_at(queue_url: str, queue_arn: str, message: dict[str, Any], *, deliver_at: datetime, schedule_name: str,
+            now: datetime | None = None, replace: bool = False) -> str:
+    """Deliver `message` to the queue at `deliver_at`: an SQS delay when close enough, else a one-time schedule
+    (`replace`: deleting a pending schedule of that name first).
 
     Returns the SQS message id, or the schedule name when a schedule carries it.
     """
-    wait = deliver_at - clock.now()
+    wait = deliver_at - (now or clock.now())
     if wait <= SQS_MAX_DELAY:
         # Round up: a message must never arrive before its time.
         return send(queue_url, message, delay_seconds=max(0, math.ceil(wait.total_seconds())))
+    if replace:
+        scheduler.delete(schedule_name)
     scheduler.create_one_time(name=schedule_name, at=deliver_at, target_arn=queue_arn, payload=message)
     return schedule_name

@@ -7,7 +7,6 @@ An offline host's run is retried every 5 minutes, each retry a new attempt, up t
 """
 from __future__ import annotations
 
-import math
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -33,15 +32,11 @@ def enqueue(tenant_id: str, run: dict[str, Any], *, at: datetime | None = None, 
     now = now or clock.now()
     message = PatchRunDue(tenant_id=tenant_id, run_id=run["run_id"], attempt=int(run.get("attempt") or 0),
                           requested_at=clock.iso(now)).model_dump()
-    wait = (at - now) if at else timedelta(0)
-    if wait <= queue.SQS_MAX_DELAY:
-        # Rounded up: a message must never arrive before its time.
-        queue.send(settings.agent_commands_queue_url, message, delay_seconds=max(0, math.ceil(wait.total_seconds())))
-        return None
     name = schedule_name(run["run_id"])
-    scheduler.delete(name)  # a run has one pending schedule: a new time replaces the old one
-    scheduler.create_one_time(name=name, at=at, target_arn=settings.agent_commands_queue_arn, payload=message)
-    return name
+    # A run has one pending schedule: a new time replaces the old one.
+    reference = queue.send_at(settings.agent_commands_queue_url, settings.agent_commands_queue_arn, message,
+                              deliver_at=at or now, schedule_name=name, now=now, replace=True)
+    return name if reference == name else None
 
 
 def cancel_schedule(run: dict[str, Any]) -> None:
