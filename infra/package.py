@@ -27,10 +27,12 @@ import csv
 import dataclasses
 import hashlib
 import importlib.metadata
+import importlib.util
 import io
 import json
 import os
 import pathlib
+import platform
 import re
 import shutil
 import stat
@@ -111,6 +113,7 @@ class Manifest:
     agent_sha256: str
     frontend: dict | None
     zlib_version: str
+    bytecode: str
 
     def to_json(self) -> str:
         """Render as the manifest file's content (sorted keys)."""
@@ -179,8 +182,8 @@ def platforms(arch: str) -> list[str]:
 
 def _target_options(arch: str) -> list[str]:
     options = ["--only-binary=:all:", "--implementation", "cp", "--python-version", PYTHON_VERSION, "--abi", ABI]
-    for platform in platforms(arch):
-        options += ["--platform", platform]
+    for tag in platforms(arch):
+        options += ["--platform", tag]
     return options
 
 
@@ -396,7 +399,32 @@ def _contents(arch: str, site: pathlib.Path, cache: pathlib.Path) -> tuple[list[
     if clashes := sorted(name for name, count in collections.Counter(e.name for e in entries).items() if count > 1):
         raise PackageError(f"two sources for the same path in the package: {', '.join(clashes[:10])}")
     _check_elf(entries, arch)
-    return entries, agent_sha256
+    return entries + _bytecode(entries), agent_sha256
+
+
+def _bytecode(entries: list[_Entry]) -> list[_Entry]:
+    """The compiled modules, next to their sources as Python would write them.
+
+    Lambda cannot write __pycache__ under /var/task, so without them every cold start compiles every module it
+    imports (1.4-2 s of imports here instead of 0.7 s). Unchecked-hash .pyc files are used as they are, never
+    compared with the source's timestamp, so they carry no build time; a fresh interpreter with a fixed hash seed
+    compiles them, and Python 3.11 marshals sets in a stable order: the same sources give the same bytes.
+    """
+    tag = "cpython-" + PYTHON_VERSION.replace(".", "")
+    if sys.implementation.cache_tag != tag:
+        raise PackageError(f"the bytecode for {RUNTIME} is compiled by Python {PYTHON_VERSION}; this is {platform.python_version()}")
+    sources = [e for e in entries if e.name.endswith(".py")]
+    with tempfile.TemporaryDirectory(prefix="patchmon-bytecode-") as tmp:
+        root = pathlib.Path(tmp)
+        for entry in sources:
+            (root / entry.name).parent.mkdir(parents=True, exist_ok=True)
+            (root / entry.name).write_bytes(entry.read())
+        # A module that does not compile (none does today) is shipped without bytecode, as pip would.
+        subprocess.run([sys.executable, "-I", "-m", "compileall", "-q", "--invalidation-mode", "unchecked-hash",
+                        "-d", definition.LAMBDA_TASK_ROOT, str(root)],
+                       env={"PYTHONHASHSEED": "0", "PATH": os.environ.get("PATH", "")}, capture_output=True, check=False)
+        compiled = (importlib.util.cache_from_source(entry.name) for entry in sources)
+        return [_Entry(name, (root / name).read_bytes()) for name in compiled if (root / name).is_file()]
 
 
 def _copy_frontend(out_dir: pathlib.Path) -> dict | None:
@@ -427,7 +455,7 @@ def build(out_dir: pathlib.Path = DEFAULT_OUT, arch: str = DEFAULT_ARCH, *, whee
     partial.replace(out_dir / name)
     manifest = Manifest(lambda_zip=name, sha256=sha256, runtime=RUNTIME, architecture=arch, size_bytes=len(data),
                         unzipped_bytes=unzipped, agent_sha256=agent_sha256, frontend=_copy_frontend(out_dir),
-                        zlib_version=zlib.ZLIB_RUNTIME_VERSION)
+                        zlib_version=zlib.ZLIB_RUNTIME_VERSION, bytecode=platform.python_version())
     (out_dir / MANIFEST).write_text(manifest.to_json())
     return manifest
 

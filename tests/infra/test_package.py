@@ -6,6 +6,7 @@ architecture, plus a second arm64 build for the byte comparison, all on one xdis
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 import pathlib
@@ -164,7 +165,7 @@ def test_arm64_zip_holds_the_app_every_handler_chalice_and_the_agent_when_built(
     expected = {m.replace(".", "/") + ".py" for m in HANDLER_MODULES} | {"app.py", "chalice/__init__.py", "chalice/app.py",
                                                                           "patchmon-agent.pyz"}
     assert expected <= names
-    assert {n for n in names if n.startswith("chalice/")} == {"chalice/__init__.py", "chalice/app.py"}
+    assert {n for n in names if n.startswith("chalice/") and not n.endswith(".pyc")} == {"chalice/__init__.py", "chalice/app.py"}
     assert not {n for n in names if n.split("/")[0] in ("tests", "infra", "frontend", "agent")}
 
 
@@ -181,11 +182,26 @@ def test_arm64_zip_ships_every_tracked_file_of_our_packages_when_built(arm64):
     assert on_disk <= set(arm64.names())
 
 
-def test_arm64_zip_has_no_bytecode_scripts_or_build_paths_when_built(arm64):
-    """No __pycache__, .pyc or bin/, and no dist-info file names a path of the build machine."""
+def test_arm64_zip_has_unchecked_bytecode_for_every_module_when_built(arm64):
+    """Each .py has its cpython-311 .pyc, hash-based and unchecked (Lambda cannot write a __pycache__ of its own)."""
+    with zipfile.ZipFile(arm64.zip_path) as archive:
+        names = set(archive.namelist())
+        sources = {n for n in names if n.endswith(".py")}
+        compiled = {n for n in names if n.endswith(".pyc")}
+        assert compiled == {importlib.util.cache_from_source(n) for n in sources}
+        for name in ("app.py", "chalicelib/core/db.py", "pydantic/main.py"):
+            header = archive.read(importlib.util.cache_from_source(name))[:16]
+            assert header[:4] == importlib.util.MAGIC_NUMBER and int.from_bytes(header[4:8], "little") == 0b01, name
+            assert header[8:16] == importlib.util.source_hash(archive.read(name)), name
+    assert arm64.manifest.bytecode.startswith("3.11.")
+
+
+def test_arm64_zip_has_no_scripts_or_build_paths_when_built(arm64):
+    """No bin/ or share/, no stray bytecode, and no dist-info file names a path of the build machine."""
     with zipfile.ZipFile(arm64.zip_path) as archive:
         names = archive.namelist()
-        assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc") or n.split("/")[0] in ("bin", "share")]
+        assert not [n for n in names if n.split("/")[0] in ("bin", "share")]
+        assert not [n for n in names if n.endswith(".pyc") and "/__pycache__/" not in "/" + n]
         assert not [n for n in names if n.endswith("/direct_url.json")]
         for name in (n for n in names if ".dist-info/" in n):
             text = archive.read(name)
