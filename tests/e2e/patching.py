@@ -3,27 +3,16 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from typing import Any
 
 import httpx
 from websockets.sync.client import connect
 
-from tests.e2e.stack import LocalStackProcess
+from tests.e2e.stack import LocalStackProcess, wait_for
 
 
 def api(stack: LocalStackProcess, method: str, path: str, **kwargs: Any) -> httpx.Response:
     return httpx.request(method, f"{stack.url}/api/v1{path}", headers={"Authorization": f"Bearer {stack.token}"}, timeout=30, **kwargs)
-
-
-def wait_for(condition, timeout: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.25)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def run(stack: LocalStackProcess, run_id: str) -> dict[str, Any]:

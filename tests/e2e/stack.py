@@ -16,6 +16,17 @@ import httpx
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
+def wait_for(condition, timeout: float, what: str, *, interval: float = 0.25) -> Any:
+    """Return `condition()`'s first truthy value, polling until `timeout` seconds have passed."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -9,13 +9,12 @@ from __future__ import annotations
 import os
 import pathlib
 import subprocess
-import time
 
 import httpx
 import pytest
 
 from tests.e2e import rootfs
-from tests.e2e.stack import LocalStackProcess
+from tests.e2e.stack import LocalStackProcess, wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 ROOTFS = pathlib.Path(os.environ.get("PATCHMON_TEST_ROOTFS", "/nonexistent"))
@@ -43,16 +42,6 @@ def _cmdline(pid: int) -> str:
         return ""
 
 
-def _wait(predicate, timeout: float = 60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.5)
-    raise AssertionError("timed out")
-
-
 COPY: dict[str, pathlib.Path] = {}
 
 
@@ -77,26 +66,27 @@ def test_install_one_liner_in_a_clean_debian_root(root, tmp_path):
         assert installed.returncode == 0, installed.stderr
         assert host["apiKey"] not in installed.stdout + installed.stderr
         # Then: the agent runs and the host shows the root's own packages
-        assert _wait(_agent_pids)
+        assert wait_for(_agent_pids, 60, "the agent process", interval=0.5)
         expected = int(_in_root("dpkg-query -W -f '${db:Status-Abbrev}\\n' | grep -c '^ii'").stdout)
 
         def detail():
             body = httpx.get(f"{stack.url}/api/v1/hosts/{host['hostId']}", headers=admin).json()
             return body if body.get("status") == "active" and body.get("connected") else None
 
-        shown = _wait(detail)
+        shown = wait_for(detail, 60, "the host", interval=0.5)
         assert shown["packages_count"] == expected and shown["os_type"] == "Debian GNU/Linux"
         assert oct((root / "etc/patchmon/credentials.yml").stat().st_mode & 0o777) == "0o600"
         # An operator's report request reaches it over the WebSocket
         reports = lambda: httpx.get(f"{stack.url}/api/v1/hosts/{host['hostId']}/reports", headers=admin).json()["reports"]  # noqa: E731
         before = len(reports())
         assert httpx.post(f"{stack.url}/api/v1/hosts/{host['hostId']}/fetch-report", headers=admin).status_code in (200, 202)
-        _wait(lambda: len(reports()) > before)
+        wait_for(lambda: len(reports()) > before, 60, "a new report", interval=0.5)
         # The stack restarts: the agent comes back by itself
         stack.stop()
         stack.start()
         admin = {"Authorization": f"Bearer {stack.setup_admin()}"}
-        _wait(lambda: "websocket connected" in (root / AGENT_LOG).read_text().split("websocket closed")[-1])
-        assert _wait(detail)["connected"] is True
+        wait_for(lambda: "websocket connected" in (root / AGENT_LOG).read_text().split("websocket closed")[-1], 60,
+                 "the agent's WebSocket", interval=0.5)
+        assert wait_for(detail, 60, "the host", interval=0.5)["connected"] is True
     finally:
         stack.stop()

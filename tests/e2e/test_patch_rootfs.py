@@ -12,8 +12,8 @@ import pathlib
 import pytest
 
 from tests.e2e import rootfs
-from tests.e2e.patching import LiveLog, api, run, wait_for, wait_for_status
-from tests.e2e.stack import LocalStackProcess
+from tests.e2e.patching import LiveLog, api, run, wait_for_status
+from tests.e2e.stack import LocalStackProcess, wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(420)]
 BASE = pathlib.Path(os.environ.get("PATCHMON_TEST_ROOTFS", "/nonexistent"))

@@ -10,8 +10,8 @@ import sys
 import pytest
 
 from patchmon_agent import config as cfg
-from tests.e2e.patching import LiveLog, api, run, wait_for, wait_for_status
-from tests.e2e.stack import ROOT, LocalStackProcess
+from tests.e2e.patching import LiveLog, api, run, wait_for_status
+from tests.e2e.stack import ROOT, LocalStackProcess, wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300),
               pytest.mark.skipif(shutil.which("apt-get") is None, reason="the dry run simulates with this machine's apt-get")]

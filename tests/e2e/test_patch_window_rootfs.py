@@ -14,8 +14,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.e2e import rootfs
-from tests.e2e.patching import api, run, wait_for
-from tests.e2e.stack import LocalStackProcess
+from tests.e2e.patching import api, run
+from tests.e2e.stack import LocalStackProcess, wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
 BASE = pathlib.Path(os.environ.get("PATCHMON_TEST_ROOTFS", "/nonexistent"))

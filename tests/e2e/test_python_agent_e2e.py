@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from patchmon_agent import config as cfg
-from tests.e2e.stack import ROOT, LocalStackProcess
+from tests.e2e.stack import ROOT, LocalStackProcess, wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 RSS_LIMIT_KB = 50 * 1024
@@ -72,16 +72,6 @@ def _detail(stack, agent) -> dict:
     return httpx.get(f"{stack.url}/api/v1/hosts/{agent['host']['hostId']}", headers=agent["admin"]).json()
 
 
-def _wait(condition, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.25)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def _rss_kb(pid: int) -> int:
     for line in pathlib.Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -106,12 +96,12 @@ def test_agent_process_reports_then_serves_over_its_websocket_within_50_mb(stack
                              cwd=agent["config"].parent, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         # Then it connects its WebSocket and sends its startup report
-        _wait(lambda: _detail(stack, agent)["connected"], 60, "the agent's WebSocket")
-        first = _wait(lambda: "full report sent" in agent["log"].read_text() and _detail(stack, agent)["last_report_at"], 60, "startup report")
+        wait_for(lambda: _detail(stack, agent)["connected"], 60, "the agent's WebSocket")
+        first = wait_for(lambda: "full report sent" in agent["log"].read_text() and _detail(stack, agent)["last_report_at"], 60, "startup report")
         # and an operator's "fetch report" reaches it over the WebSocket and brings a new full report
         asked = httpx.post(f"{stack.url}/api/v1/hosts/{agent['host']['hostId']}/fetch-report", headers=agent["admin"])
         assert asked.status_code == 202
-        _wait(lambda: "requested by the server" in agent["log"].read_text(), 60, "the requested report")
+        wait_for(lambda: "requested by the server" in agent["log"].read_text(), 60, "the requested report")
         assert _detail(stack, agent)["last_report_at"] != first
         # and at steady state it holds at most 50 MB
         time.sleep(3)

@@ -20,8 +20,8 @@ from playwright.sync_api import Page, expect
 
 from patchmon_agent import config as cfg
 from tests.e2e import rootfs
-from tests.e2e.patching import api, wait_for
-from tests.e2e.stack import ROOT
+from tests.e2e.patching import api
+from tests.e2e.stack import ROOT, wait_for
 from tests.ui import screens
 from tests.ui.harness import ADMIN, Steps, needs_app
 
