@@ -64,7 +64,7 @@ def _reset_caches() -> None:
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Aws]:
     """moto in process with every resource of the definition, and the functions' environment set."""
     with mock_aws():
-        resources = provision(lambda s: boto3.client(s, region_name=REGION), DEFINITION, "test")
+        resources = provision(_client, DEFINITION, "test")
         for name, value in resolve_environment(DEFINITION, resources, UNREACHABLE_WS_ENDPOINT).items():
             monkeypatch.setenv(name, value)
         _reset_caches()
