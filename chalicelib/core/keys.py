@@ -16,6 +16,14 @@ def tenant_pk(tenant_id: str) -> str:
     return f"T#{tenant_id}"
 
 
+def tenant_of(pk: str) -> str:
+    """The tenant a key of a tenant's partition (`T#<tenant>` or `T#<tenant>#...`) belongs to."""
+    prefix, _, rest = pk.partition("#")
+    if prefix != "T" or not rest:
+        raise ValueError(f"not a tenant partition: {pk!r}")
+    return rest.split("#", 1)[0]
+
+
 # --- tenants (operator scope) -------------------------------------------------------------------
 TENANT_LIST_PK = "TENANTS"  # gsi1 partition listing every tenant, sorted by slug
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from chalicelib.agent_protocol import constants as protocol
 from chalicelib.audit import service as audit
-from chalicelib.core import clock, errors, ids
+from chalicelib.core import clock, errors, ids, keys
 from chalicelib.core.observability import logger
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.host import service as host_service
@@ -351,7 +351,7 @@ def sweep_stalled(*, now: datetime | None = None) -> dict[str, int]:
             run = run_store.get_by_key(key["pk"], key["sk"])
             if run is None or run["status"] != model.RUNNING:
                 continue
-            tenant_id = key["pk"].split("#")[1]
+            tenant_id = keys.tenant_of(key["pk"])
             last = clock.parse_iso(run.get("last_output_at") or run.get("dispatched_at") or run["updated_at"])
             if last > cutoff:  # output came since it was listed: look again when it could next stall
                 run_store.update(tenant_id, run, run_store.watch_changes(run["run_id"], clock.iso(last + timedelta(minutes=model.STALL_MINUTES))))
