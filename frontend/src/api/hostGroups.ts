@@ -1,4 +1,6 @@
 /** Host groups (chalicelib/host/groups.py, routes.py): list, create, change, delete, and the hosts of a group. */
+import { queryOptions } from '@tanstack/react-query';
+
 import { api } from './client';
 import type { CursorPage } from './types';
 
@@ -74,3 +76,14 @@ export const hostGroupsApi = {
     return { hosts: found.slice(0, MEMBERS_SHOWN), complete: false };
   },
 };
+
+/**
+ * GET /host-groups as a query, `data` being the groups: Settings → Host groups, the Hosts pages, the pickers and the
+ * holds' group names share one cache entry, so a group saved in Settings (which invalidates hostGroupKeys.all) shows
+ * everywhere at once.
+ */
+export const hostGroupsQuery = queryOptions({
+  queryKey: hostGroupKeys.list,
+  queryFn: ({ signal }) => hostGroupsApi.list(signal),
+  select: (data) => data.groups,
+});

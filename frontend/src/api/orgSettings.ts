@@ -3,6 +3,8 @@
  * /settings/server-url), security settings (chalicelib/tenant: GET/PUT /settings/security) and the agent version
  * this server serves (GET /agent/version).
  */
+import { queryOptions } from '@tanstack/react-query';
+
 import { api } from './client';
 
 /** GET /settings (settings/schemas.py SettingsRead). */
@@ -86,3 +88,11 @@ export const orgSettingsApi = {
   security: (signal?: AbortSignal) => api.get<SecuritySettings>('/settings/security', { signal }),
   putSecurity: (settings: SecuritySettings) => api.put<SecuritySettings>('/settings/security', settings),
 };
+
+/** GET /settings/server-url as a query: Settings → Agent updates and the hosts' install commands share it. */
+export const serverUrlQuery = queryOptions({ queryKey: orgSettingsKeys.serverUrl, queryFn: ({ signal }) => orgSettingsApi.serverUrl(signal) });
+
+/** GET /agent/version as a query (Settings → Agent updates, a host's Agent tab); the build served changes only with a deployment. */
+export const agentVersionQuery = queryOptions({
+  queryKey: orgSettingsKeys.agentVersion, queryFn: ({ signal }) => orgSettingsApi.agentVersion(signal), staleTime: 5 * 60_000,
+});

@@ -2,6 +2,8 @@
  * User administration and roles (chalicelib/user, chalicelib/rbac): Settings → Users and Settings → Roles.
  * The answers' shapes are those of user/schemas.py `read()` and rbac/service.py `_view()` / `catalogue()`.
  */
+import { queryOptions } from '@tanstack/react-query';
+
 import { api } from './client';
 import type { User } from './types';
 
@@ -81,3 +83,6 @@ export const usersApi = {
     api.put<RoleView>(rolePath(role), label ? { permissions, label } : { permissions }),
   deleteRole: (role: string) => api.delete<{ message: string }>(rolePath(role)),
 };
+
+/** GET /auth/admin/users as a query: Settings → Users and the audit log's user names share it. */
+export const userListQuery = queryOptions({ queryKey: userKeys.list, queryFn: ({ signal }) => usersApi.list(signal) });

@@ -2,7 +2,7 @@
  * The dialogs' pieces: the "Cancel" + action button row every dialog ends with, and a confirmation for a
  * destructive or disruptive action (says what happens, an optional refusal from the server, then the buttons).
  */
-import { Alert, Button, Group, Modal, Stack, Text } from '@mantine/core';
+import { Alert, Button, Group, Modal, Stack, Text, type MantineSize } from '@mantine/core';
 import type { ReactNode } from 'react';
 
 interface DialogActionsProps {
@@ -14,18 +14,20 @@ interface DialogActionsProps {
   loading?: boolean;
   disabled?: boolean;
   color?: string;
+  /** The buttons' size: 'xs' in a popover (Mantine's default otherwise). */
+  size?: MantineSize;
   /** Shown on the left (e.g. "Delete role" beside the editor's buttons). */
   aside?: ReactNode;
 }
 
 /** "Cancel" and the action, right-aligned; Cancel waits while the action runs. */
-export function DialogActions({ label, onConfirm, onCancel, loading = false, disabled = false, color, aside }: DialogActionsProps) {
+export function DialogActions({ label, onConfirm, onCancel, loading = false, disabled = false, color, size, aside }: DialogActionsProps) {
   const buttons = (
     <Group justify="flex-end" gap="xs">
-      <Button variant="default" onClick={onCancel} disabled={loading}>
+      <Button size={size} variant="default" onClick={onCancel} disabled={loading}>
         Cancel
       </Button>
-      <Button type={onConfirm ? 'button' : 'submit'} color={color} onClick={onConfirm} loading={loading} disabled={disabled}>
+      <Button size={size} type={onConfirm ? 'button' : 'submit'} color={color} onClick={onConfirm} loading={loading} disabled={disabled}>
         {label}
       </Button>
     </Group>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { formatCount, formatDate, formatDateTime, formatRelative, fullName, plural } from './format';
+import { formatCount, formatDate, formatDateTime, formatRelative, formatTime, fullName, plural } from './format';
 
 describe('formatting', () => {
   const now = Date.parse('2025-06-10T12:00:00Z');
@@ -25,6 +25,16 @@ describe('formatting', () => {
     expect(formatDateTime(undefined, { missing: 'Never' })).toBe('Never');
     expect(formatDate('2025-06-10T12:00:00Z')).toBe(at.toLocaleDateString(undefined, day));
     expect(formatDate(null, { missing: '—' })).toBe('—');
+  });
+
+  it('shows a time of day from an ISO time or epoch milliseconds, with seconds when asked', () => {
+    const at = new Date('2025-06-10T12:00:05Z');
+    const clock = { hour: '2-digit', minute: '2-digit' } as const;
+    expect(formatTime('2025-06-10T12:00:05Z')).toBe(at.toLocaleTimeString(undefined, clock));
+    expect(formatTime(at.getTime(), { seconds: true })).toBe(at.toLocaleTimeString(undefined, { ...clock, second: '2-digit' }));
+    expect(formatTime('soon')).toBe('soon');
+    expect(formatTime(0)).toBe('');
+    expect(formatTime(null, { missing: '—' })).toBe('—');
   });
 
   it("joins a user's names, empty when there are none", () => {

@@ -1,4 +1,4 @@
-/** How numbers, times and names read across the app: the one owner of count, plural, date, date-time, relative-time and name wording. */
+/** How numbers, times and names read across the app: the one owner of count, plural, date, date-time, time, relative-time and name wording. */
 import type { User } from '../api/types';
 
 // Numbers in English grouping ("1,234"), like the rest of the app's text; dates in the browser's locale.
@@ -17,6 +17,10 @@ export function plural(count: number | null | undefined, one: string, many = `${
 
 const DAY = { year: 'numeric', month: 'short', day: 'numeric' } as const;
 
+function clock(seconds: boolean): Intl.DateTimeFormatOptions {
+  return { hour: '2-digit', minute: '2-digit', ...(seconds ? { second: '2-digit' } : {}) };
+}
+
 interface DateFormatOptions {
   /** The text for no time ('' unless given: "Never", "—"). */
   missing?: string;
@@ -29,7 +33,17 @@ export function formatDateTime(iso: string | null | undefined, { missing = '', s
   if (!iso) return missing;
   const at = new Date(iso);
   if (Number.isNaN(at.getTime())) return iso;
-  return at.toLocaleString(undefined, { ...DAY, hour: '2-digit', minute: '2-digit', ...(seconds ? { second: '2-digit' } : {}) });
+  return at.toLocaleString(undefined, { ...DAY, ...clock(seconds) });
+}
+
+/**
+ * "14:05" (with `seconds`, "14:05:33") in the browser's locale, from an ISO time or epoch milliseconds (a query's
+ * `dataUpdatedAt`); `missing` for no time, the text itself when it is not a time.
+ */
+export function formatTime(time: string | number | null | undefined, { missing = '', seconds = false }: DateFormatOptions = {}): string {
+  if (!time) return missing;
+  const at = new Date(time);
+  return Number.isNaN(at.getTime()) ? String(time) : at.toLocaleTimeString(undefined, clock(seconds));
 }
 
 /** "12 Mar 2025" in the browser's locale; `missing` for no date, the text itself when it is not a date. */

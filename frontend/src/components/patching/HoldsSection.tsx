@@ -12,7 +12,7 @@ import { useForm } from 'react-hook-form';
 import { z } from 'zod/mini';
 
 import { ApiError, errorMessage } from '../../api/errors';
-import { hostGroupKeys, hostGroupsApi } from '../../api/hostGroups';
+import { hostGroupsQuery } from '../../api/hostGroups';
 import { patchingApi, patchingKeys, type PackageHold } from '../../api/patching';
 import { useCan, useHasModule } from '../../auth/useSession';
 import { ConfirmDialog } from '../ConfirmDialog';
@@ -59,10 +59,10 @@ function Holds({ target, headingOrder }: Required<HoldsSectionProps>) {
   const holds = useQuery({ queryKey: patchingKeys.holds(query), queryFn: ({ signal }) => patchingApi.holds(query, signal) });
   // On a host, a group's hold names the group it comes from.
   const groups = useQuery({
-    queryKey: hostGroupKeys.list, queryFn: ({ signal }) => hostGroupsApi.list(signal), staleTime: 60_000,
+    ...hostGroupsQuery, staleTime: 60_000,
     enabled: target.type === 'host' && Boolean(holds.data?.items.some((h) => h.target_type === 'host_group')),
   });
-  const groupName = (id: string) => groups.data?.groups.find((g) => g.id === id)?.name ?? 'a host group';
+  const groupName = (id: string) => groups.data?.find((g) => g.id === id)?.name ?? 'a host group';
   const release = useMutation({
     mutationFn: (hold: PackageHold) => patchingApi.removeHold(hold.id),
     onSuccess: (_, hold) => {

@@ -9,7 +9,7 @@ import { useQuery } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 
 import { errorMessage } from '../../api/errors';
-import { hostGroupKeys, hostGroupsApi } from '../../api/hostGroups';
+import { hostGroupsQuery } from '../../api/hostGroups';
 import { plural } from '../format';
 import type { FirstRing, RolloutProblems, RolloutValues } from './rollout';
 
@@ -32,7 +32,7 @@ const BOX = { border: '1px solid var(--mantine-color-default-border)', borderRad
 function GroupSelect({ value, onChange, onBlur, error, disabled }: {
   value: string; onChange: (id: string) => void; onBlur?: (() => void) | undefined; error?: string | undefined; disabled?: boolean | undefined;
 }) {
-  const groups = useQuery({ queryKey: hostGroupKeys.list, queryFn: ({ signal }) => hostGroupsApi.list(signal), staleTime: 60_000, select: (d) => d.groups });
+  const groups = useQuery({ ...hostGroupsQuery, staleTime: 60_000 });
   const options = (groups.data ?? []).map((g) => ({ value: g.id, label: g.name }));
   // A group no longer listed (deleted, or not loaded yet) keeps its place rather than reading as another one.
   if (value && !options.some((o) => o.value === value)) options.unshift({ value, label: groups.data ? '(a deleted group)' : 'Loading…' });

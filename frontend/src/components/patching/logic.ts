@@ -4,6 +4,7 @@
  */
 import { ApiError } from '../../api/errors';
 import type { AffectedPackage, MaintenanceWindow, PatchRun, PatchRunDetail, RunPreview, RunReboot, RunsQuery, Weekday } from '../../api/patching';
+import { formatTime } from '../format';
 
 export const STATUS_LABEL: Record<string, string> = {
   pending_validation: 'Pending validation',
@@ -291,11 +292,6 @@ export function rebootPolicyLabel(policy: string | null | undefined): string {
   return REBOOT_POLICY_LABEL[policy ?? 'never'] ?? policy ?? 'Never';
 }
 
-function clockTime(iso: string): string {
-  const at = new Date(iso);
-  return Number.isNaN(at.getTime()) ? iso : at.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
-}
-
 /**
  * The run page's Reboot panel from `run.reboot`: "Rebooting…", "Host back at 12:03, new kernel 6.1.0-26 (was 6.1.0-25)",
  * "Reboot required but the policy says never", "No reboot needed", "Reboot skipped".
@@ -307,7 +303,7 @@ export function rebootSummary(reboot: RunReboot): RebootSummary {
     case 'rebooting': {
       if (reboot.status === 'host_back') {
         const at = reboot.host_back_at ?? reboot.booted_at;
-        let title = at ? `Host back at ${clockTime(at)}` : 'Host back';
+        let title = at ? `Host back at ${formatTime(at)}` : 'Host back';
         if (reboot.kernel_after) {
           title += reboot.new_kernel === false || reboot.kernel_after === reboot.kernel_before
             ? `, same kernel ${reboot.kernel_after}`

@@ -1,7 +1,8 @@
-/** The dashboard's patching cards (C8.13): their numbers and links, and who sees them. */
+/** The dashboard: when its figures were read, and its patching cards (C8.13): their numbers and links, and who sees them. */
 import { screen, within } from '@testing-library/react';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
+import { formatTime } from '../../components/format';
 import { routes } from '../../router';
 import { ME, renderRoutes, STATS, stubApi } from '../../test/render';
 
@@ -20,6 +21,22 @@ function card(title: string): HTMLElement {
 
 beforeEach(() => {
   document.cookie = 'csrf_token=c1; Path=/';
+});
+
+describe('the dashboard\'s update time', () => {
+  it('says when the figures were read, as the app formats times', async () => {
+    const readAt = Date.parse('2026-03-10T14:05:33Z');
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(readAt);
+    try {
+      stubApi({ 'GET /me/context': { body: ME }, 'GET /dashboard/stats': { body: STATS }, 'GET /dashboard/preferences': NO_PREFERENCES });
+      renderRoutes(routes, '/');
+
+      expect(await screen.findByText(`Updated ${formatTime(readAt, { seconds: true })}`)).toBeInTheDocument();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });
 
 describe('the dashboard\'s patching cards', () => {

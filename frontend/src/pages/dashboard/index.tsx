@@ -14,11 +14,11 @@ import { useDisclosure } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
 
-import { dashboardApi } from '../../api/dashboard';
+import { dashboardStatsQuery } from '../../api/dashboard';
 import { errorMessage } from '../../api/errors';
 import { patchingApi, patchingKeys } from '../../api/patching';
-import { queryKeys } from '../../api/queryClient';
 import { useCan, useSession } from '../../auth/useSession';
+import { formatTime } from '../../components/format';
 import { Page } from '../../components/Page';
 import { RefreshButton } from '../../components/RefreshButton';
 import { EmptyState, ErrorState, LoadingState } from '../../components/states';
@@ -38,8 +38,7 @@ export default function DashboardPage() {
   const available = (id: CardId) => cardAvailable(cardById(id), session.data);
   const visible = layout.filter((card) => card.visible && available(card.id));
   const stats = useQuery({
-    queryKey: queryKeys.dashboardStats,
-    queryFn: ({ signal }) => dashboardApi.stats(signal),
+    ...dashboardStatsQuery,
     enabled: canView,
     refetchInterval: STATS_POLL_MS,
     refetchIntervalInBackground: false,
@@ -56,7 +55,7 @@ export default function DashboardPage() {
     <>
       {stats.dataUpdatedAt ? (
         <Text size="sm" c="dimmed">
-          Updated {new Date(stats.dataUpdatedAt).toLocaleTimeString()}
+          Updated {formatTime(stats.dataUpdatedAt, { seconds: true })}
         </Text>
       ) : null}
       <RefreshButton onRefresh={() => Promise.all([stats.refetch(), ...(patching.isEnabled ? [patching.refetch()] : [])])} />

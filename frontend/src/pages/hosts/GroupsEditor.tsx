@@ -1,11 +1,12 @@
 /** Editing one host's groups (PUT /hosts/{id}/groups): inline in the Hosts table, and on the host's Overview tab. */
-import { ActionIcon, Button, Checkbox, Group, MultiSelect, Popover, Stack } from '@mantine/core';
+import { ActionIcon, Checkbox, MultiSelect, Popover, Stack } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 
 import { errorMessage } from '../../api/errors';
 import type { HostGroup } from '../../api/hostGroups';
 import { hostKeys, hostsApi } from '../../api/hosts';
+import { DialogActions } from '../../components/ConfirmDialog';
 import { useToast } from '../../components/useToast';
 import { GroupCheckboxes } from './parts';
 
@@ -60,12 +61,9 @@ export function InlineGroupsEditor({ hostId, hostName, current, groups }: {
               <GroupCheckboxes groups={groups} />
             </Checkbox.Group>
           ) : 'No host groups yet.'}
-          <Group justify="flex-end" gap="xs">
-            <Button size="xs" variant="default" onClick={() => setOpened(false)}>Cancel</Button>
-            <Button size="xs" loading={save.isPending} disabled={!groups || sameSet(chosen, current)} onClick={() => save.mutate(chosen)}>
-              Save groups
-            </Button>
-          </Group>
+          <DialogActions size="xs" label="Save groups" onConfirm={() => save.mutate(chosen)} onCancel={() => setOpened(false)}
+            loading={save.isPending} disabled={!groups || sameSet(chosen, current)}
+          />
         </Stack>
       </Popover.Dropdown>
     </Popover>

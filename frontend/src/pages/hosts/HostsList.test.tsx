@@ -145,6 +145,7 @@ describe('bulk actions', () => {
       'GET /hosts': { body: { hosts: [host(), host({ host_id: 'h2', friendly_name: 'db-01', connected: false })], next_cursor: null } },
       'POST /hosts/h1/fetch-report': { status: 202, body: { message: 'Report requested' } },
       'PUT /hosts/bulk/groups': { body: { updated: 2 } },
+      'PUT /hosts/h1/groups': { body: host({ group_ids: ['g1', 'g2'] }) },
       'DELETE /hosts/bulk': { body: { deleted: ['h1', 'h2'], not_found: [] } },
     });
   }
@@ -178,6 +179,24 @@ describe('bulk actions', () => {
 
     expect(await screen.findByRole('status')).toHaveTextContent('Groups set on 2 hosts');
     expect(calls.find((c) => c.path === '/hosts/bulk/groups')?.body).toEqual({ hostIds: ['h1', 'h2'], groupIds: ['g2'] });
+  });
+
+  it("edits one host's groups from its row, saving only a change", async () => {
+    const calls = stubManagerList();
+    const user = userEvent.setup();
+    renderRoutes(routes, '/hosts');
+
+    await user.click(await screen.findByRole('button', { name: 'Edit groups of web-01' }));
+    // jsdom lays nothing out, so Mantine hides the popover as detached from its target: query it with `hidden`.
+    const editor = await screen.findByRole('dialog', { name: 'Edit groups of web-01', hidden: true });
+    const save = within(editor).getByRole('button', { name: 'Save groups', hidden: true });
+    expect(save).toBeDisabled();
+    await user.click(within(editor).getByRole('checkbox', { name: 'Staging', hidden: true }));
+    await user.click(save);
+
+    expect(await screen.findByRole('status')).toHaveTextContent('Host groups saved');
+    expect(calls.find((c) => c.path === '/hosts/h1/groups')).toMatchObject({ method: 'PUT', body: { groupIds: ['g1', 'g2'] } });
+    await waitFor(() => expect(screen.queryByRole('button', { name: 'Save groups', hidden: true })).not.toBeInTheDocument());
   });
 
   it('deletes the selected hosts after a confirmation', async () => {

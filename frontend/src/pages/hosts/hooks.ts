@@ -2,18 +2,13 @@
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 
-import { hostGroupKeys, hostGroupsApi, type HostGroup } from '../../api/hostGroups';
-import { orgSettingsApi, orgSettingsKeys } from '../../api/orgSettings';
+import { hostGroupsQuery, type HostGroup } from '../../api/hostGroups';
+import { serverUrlQuery } from '../../api/orgSettings';
 import { normaliseServerUrl } from './logic';
 
 /** The tenant's host groups (Settings → Host groups' query: one request, and its changes show here). */
 export function useHostGroups() {
-  return useQuery({
-    queryKey: hostGroupKeys.list,
-    queryFn: ({ signal }) => hostGroupsApi.list(signal),
-    staleTime: 60_000,
-    select: (data) => data.groups,
-  });
+  return useQuery({ ...hostGroupsQuery, staleTime: 60_000 });
 }
 
 export function groupsById(groups: HostGroup[] | undefined): Map<string, HostGroup> {
@@ -35,10 +30,6 @@ export function useNow(everyMs = 30_000): number {
  * Settings → Agent updates' own, so a changed server URL reaches the install commands at once.
  */
 export function useServerUrl(): string {
-  const query = useQuery({
-    queryKey: orgSettingsKeys.serverUrl,
-    queryFn: ({ signal }) => orgSettingsApi.serverUrl(signal),
-    staleTime: 5 * 60_000,
-  });
+  const query = useQuery({ ...serverUrlQuery, staleTime: 5 * 60_000 });
   return normaliseServerUrl(query.data?.server_url || window.location.origin);
 }

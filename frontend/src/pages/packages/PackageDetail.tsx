@@ -12,10 +12,14 @@ import { ApiError } from '../../api/errors';
 import { hostHref, hostLabel, inventoryApi, inventoryKeys, type FleetPackage, type PackageHost } from '../../api/inventory';
 import { RequirePermission } from '../../auth/guards';
 import { useCan, useHasModule } from '../../auth/useSession';
-import {
-  DataTable, EmptyState, ErrorState, formatCount, formatDateTime, LoadingState, Page, plural, SummaryCard, SummaryGrid, useCursorQuery, VersionText, type Column,
-} from '../../components';
+import { DataTable, type Column } from '../../components/DataTable';
+import { formatCount, formatDateTime, plural } from '../../components/format';
+import { Page } from '../../components/Page';
 import { LazyPatchWizard } from '../../components/patching/LazyPatchWizard';
+import { EmptyState, ErrorState, LoadingState } from '../../components/states';
+import { SummaryCard, SummaryGrid } from '../../components/SummaryCard';
+import { useCursorQuery } from '../../components/useCursorQuery';
+import { VersionText } from '../../components/VersionText';
 import { fleetStatus, hostStatus } from './filters';
 import { PackageHolds } from './PackageHolds';
 import { PackageStatusBadge } from './parts';

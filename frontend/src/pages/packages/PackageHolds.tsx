@@ -7,7 +7,7 @@ import { Alert, Anchor, Code, List, Text } from '@mantine/core';
 import { useQueries, useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
 
-import { hostGroupKeys, hostGroupsApi } from '../../api/hostGroups';
+import { hostGroupsQuery } from '../../api/hostGroups';
 import { hostKeys, hostsApi } from '../../api/hosts';
 import { hostHref } from '../../api/inventory';
 import { patchingApi, patchingKeys, type PackageHold } from '../../api/patching';
@@ -30,16 +30,13 @@ function Matching({ name }: { name: string }) {
   const hosts = useQueries({
     queries: hostIds.map((id) => ({ queryKey: hostKeys.detail(id), queryFn: ({ signal }: { signal: AbortSignal }) => hostsApi.get(id, signal), staleTime: 60_000 })),
   });
-  const groups = useQuery({
-    queryKey: hostGroupKeys.list, queryFn: ({ signal }) => hostGroupsApi.list(signal), staleTime: 60_000,
-    enabled: matching.some((h) => h.target_type === 'host_group'),
-  });
+  const groups = useQuery({ ...hostGroupsQuery, staleTime: 60_000, enabled: matching.some((h) => h.target_type === 'host_group') });
   if (matching.length === 0) return null; // also while loading, and when the holds cannot be read: the note is extra
 
   const hostName = (id: string) => hosts[hostIds.indexOf(id)]?.data?.friendly_name ?? id;
   const where = (hold: PackageHold) => (hold.target_type === 'host'
     ? <>on <Anchor component={Link} to={hostHref(hold.target_id)} inherit>{hostName(hold.target_id)}</Anchor></>
-    : <>on every host of {groups.data?.groups.find((g) => g.id === hold.target_id)?.name ?? 'a host group'}</>);
+    : <>on every host of {groups.data?.find((g) => g.id === hold.target_id)?.name ?? 'a host group'}</>);
   return (
     <Alert color="yellow" variant="light" title={`${name} is held back`} role="region">
       <Text size="sm" mb={6}>Runs keep it back where these holds apply, and a run that names it there is refused:</Text>

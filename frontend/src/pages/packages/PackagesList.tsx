@@ -6,15 +6,21 @@ import { Anchor, Button, Group, NativeSelect, Stack, Text } from '@mantine/core'
 import { useQuery } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router';
 
-import { dashboardApi } from '../../api/dashboard';
+import { dashboardStatsQuery } from '../../api/dashboard';
 import { inventoryApi, inventoryKeys, packageHref, type FleetPackage } from '../../api/inventory';
-import { queryKeys } from '../../api/queryClient';
 import { RequirePermission } from '../../auth/guards';
 import { useCan } from '../../auth/useSession';
-import {
-  DataTable, DebouncedTextInput, EmptyState, formatCount, Page, PageSizeSelect, plural, RefreshButton, SummaryCard, SummaryGrid, useCursorQuery,
-  useStoredPageSize, VersionText, type Column,
-} from '../../components';
+import { DataTable, type Column } from '../../components/DataTable';
+import { DebouncedTextInput } from '../../components/DebouncedTextInput';
+import { formatCount, plural } from '../../components/format';
+import { Page } from '../../components/Page';
+import { useStoredPageSize } from '../../components/pageSize';
+import { PageSizeSelect } from '../../components/PageSizeSelect';
+import { RefreshButton } from '../../components/RefreshButton';
+import { EmptyState } from '../../components/states';
+import { SummaryCard, SummaryGrid } from '../../components/SummaryCard';
+import { useCursorQuery } from '../../components/useCursorQuery';
+import { VersionText } from '../../components/VersionText';
 import { filtersFromParams, fleetStatus, isFiltered, paramsWithStatus, toPackageQuery, UPDATE_STATUS_OPTIONS, type UpdateStatus } from './filters';
 import { PackageStatusBadge } from './parts';
 
@@ -58,7 +64,7 @@ const COLUMNS: Column<FleetPackage>[] = [
 ];
 
 function FleetSummary() {
-  const stats = useQuery({ queryKey: queryKeys.dashboardStats, queryFn: ({ signal }) => dashboardApi.stats(signal) });
+  const stats = useQuery(dashboardStatsQuery);
   const data = stats.data;
   // The per-host figures come from the fleet counters (one read); a failure only leaves the cards blank.
   return (

@@ -8,7 +8,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 
 import { errorMessage } from '../../api/errors';
-import { hostGroupKeys, hostGroupsApi } from '../../api/hostGroups';
+import { hostGroupsQuery } from '../../api/hostGroups';
 import { hostKeys, hostsApi } from '../../api/hosts';
 import { patchingApi, patchingKeys, type PatchPolicyDetail } from '../../api/patching';
 import { useCan } from '../../auth/useSession';
@@ -41,7 +41,7 @@ function HostPicker({ label, value, onChange }: { label: string; value: Option |
 }
 
 function GroupPicker({ value, onChange }: { value: Option | null; onChange: (option: Option | null) => void }) {
-  const groups = useQuery({ queryKey: hostGroupKeys.list, queryFn: ({ signal }) => hostGroupsApi.list(signal), staleTime: 60_000, select: (d) => d.groups });
+  const groups = useQuery({ ...hostGroupsQuery, staleTime: 60_000 });
   const options: Option[] = (groups.data ?? []).map((g) => ({ value: g.id, label: g.name }));
   return (
     <Select label="Host group" placeholder={groups.data?.length === 0 ? 'No host groups yet' : 'Choose a group'} data={options} value={value?.value ?? null}

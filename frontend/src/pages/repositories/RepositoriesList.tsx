@@ -4,9 +4,14 @@ import { Link } from 'react-router';
 
 import { inventoryApi, inventoryKeys, repositoryHref, type Repository } from '../../api/inventory';
 import { RequirePermission } from '../../auth/guards';
-import {
-  DataTable, EmptyState, Page, PageSizeSelect, plural, RefreshButton, useCursorQuery, useStoredPageSize, type Column,
-} from '../../components';
+import { DataTable, type Column } from '../../components/DataTable';
+import { plural } from '../../components/format';
+import { Page } from '../../components/Page';
+import { useStoredPageSize } from '../../components/pageSize';
+import { PageSizeSelect } from '../../components/PageSizeSelect';
+import { RefreshButton } from '../../components/RefreshButton';
+import { EmptyState } from '../../components/states';
+import { useCursorQuery } from '../../components/useCursorQuery';
 import { displayRepoName, distributionLabel } from './format';
 import { SecurityBadge } from './parts';
 

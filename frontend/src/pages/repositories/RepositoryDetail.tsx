@@ -15,7 +15,11 @@ import {
   hostHref, hostLabel, inventoryApi, inventoryKeys, type Repository, type RepositoryHost, type RepositoryPage,
 } from '../../api/inventory';
 import { RequirePermission } from '../../auth/guards';
-import { DataTable, EmptyState, formatDateTime, Page, plural, useCursorQuery, type Column } from '../../components';
+import { DataTable, type Column } from '../../components/DataTable';
+import { formatDateTime, plural } from '../../components/format';
+import { Page } from '../../components/Page';
+import { EmptyState } from '../../components/states';
+import { useCursorQuery } from '../../components/useCursorQuery';
 import { displayRepoName, repositoryFromHostRow } from './format';
 import { EnabledBadge, SecurityBadge } from './parts';
 

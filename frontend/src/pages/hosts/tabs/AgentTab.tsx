@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 
 import { errorMessage } from '../../../api/errors';
 import { hostKeys, hostsApi, type HostDetail, type IntegrationStatus } from '../../../api/hosts';
-import { orgSettingsApi, orgSettingsKeys } from '../../../api/orgSettings';
+import { agentVersionQuery } from '../../../api/orgSettings';
 import { useCan } from '../../../auth/useSession';
 import { DataTable, type Column } from '../../../components/DataTable';
 import { useToast } from '../../../components/useToast';
@@ -80,9 +80,7 @@ function Integrations({ host }: { host: HostDetail }) {
 export function AgentTab({ host, now }: { host: HostDetail; now: number }) {
   const canManage = useCan('can_manage_hosts');
   // The build this deployment serves; a deployment without one answers 404, which only hides the comparison.
-  const latest = useQuery({
-    queryKey: orgSettingsKeys.agentVersion, queryFn: ({ signal }) => orgSettingsApi.agentVersion(signal), staleTime: 5 * 60_000,
-  });
+  const latest = useQuery(agentVersionQuery);
   const newer = latest.data && isNewerVersion(latest.data.latestVersion, host.agent_version);
   const orgDisabled = latest.data?.autoUpdateDisabled ? latest.data.autoUpdateDisabledReason : null;
   return (

@@ -9,7 +9,7 @@ import { useState } from 'react';
 import { Controller, useForm } from 'react-hook-form';
 
 import { ApiError } from '../../../api/errors';
-import { orgSettingsApi, orgSettingsKeys, type AgentSettings } from '../../../api/orgSettings';
+import { agentVersionQuery, orgSettingsApi, orgSettingsKeys, serverUrlQuery, type AgentSettings } from '../../../api/orgSettings';
 import { applyServerError } from '../../../components/formErrors';
 import { ErrorState, LoadingState } from '../../../components/states';
 import { useToast } from '../../../components/useToast';
@@ -33,7 +33,7 @@ export default function AgentSettingsPage() {
 }
 
 function AgentVersionCard() {
-  const version = useQuery({ queryKey: orgSettingsKeys.agentVersion, queryFn: ({ signal }) => orgSettingsApi.agentVersion(signal), staleTime: 300_000 });
+  const version = useQuery(agentVersionQuery);
   let body;
   if (version.data) {
     body = (
@@ -70,7 +70,7 @@ function AgentForm({ settings }: { settings: AgentSettings }) {
   const queryClient = useQueryClient();
   const toast = useToast();
   const [formError, setFormError] = useState<string | null>(null);
-  const serverUrl = useQuery({ queryKey: orgSettingsKeys.serverUrl, queryFn: ({ signal }) => orgSettingsApi.serverUrl(signal) });
+  const serverUrl = useQuery(serverUrlQuery);
   const { control, register, handleSubmit, reset, setError, formState: { errors, isDirty } } = useForm<AgentValues>({
     resolver: zodResolver(agentSchema),
     defaultValues: toAgentValues(settings),

@@ -8,7 +8,7 @@ import { useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router';
 
 import { auditApi, auditKeys, type AuditEvent, type AuditUser } from '../../../api/audit';
-import { userKeys, usersApi } from '../../../api/users';
+import { userListQuery } from '../../../api/users';
 import { useCan } from '../../../auth/useSession';
 import { DataTable, type Column } from '../../../components/DataTable';
 import { formatDateTime } from '../../../components/format';
@@ -29,7 +29,7 @@ export default function AuditLogSettings() {
   const badRange = invalidRange(filters);
   const canListUsers = useCan('can_view_users');
   // The Users page's query: one cache for both pages.
-  const users = useQuery({ queryKey: userKeys.list, queryFn: ({ signal }) => usersApi.list(signal), enabled: canListUsers, staleTime: 60_000 });
+  const users = useQuery({ ...userListQuery, enabled: canListUsers, staleTime: 60_000 });
   const usersById = useMemo(() => new Map<string, AuditUser>((users.data ?? []).map((u) => [u.id, u])), [users.data]);
   const { query: events, pagination } = useCursorQuery({
     queryKey: auditKeys.events(query),

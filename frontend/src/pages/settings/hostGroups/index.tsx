@@ -9,7 +9,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 
-import { hostGroupKeys, hostGroupsApi, type HostGroup } from '../../../api/hostGroups';
+import { hostGroupsQuery, type HostGroup } from '../../../api/hostGroups';
 import { useCan, useHasModule } from '../../../auth/useSession';
 import { DataTable, type Column } from '../../../components/DataTable';
 import { HoldsSection } from '../../../components/patching/HoldsSection';
@@ -20,14 +20,14 @@ import { GroupFormModal } from './GroupFormModal';
 
 export default function HostGroupsSettings() {
   const canManage = useCan('can_manage_hosts');
-  const groups = useQuery({ queryKey: hostGroupKeys.list, queryFn: ({ signal }) => hostGroupsApi.list(signal) });
+  const groups = useQuery(hostGroupsQuery);
   // The form's group stays set while the dialog closes, so its title does not change mid-transition.
   const [form, setForm] = useState<{ opened: boolean; group: HostGroup | null }>({ opened: false, group: null });
   const openForm = (group: HostGroup | null) => setForm({ opened: true, group });
   const [deleting, setDeleting] = useState<{ opened: boolean; group: HostGroup | null }>({ opened: false, group: null });
   const withHolds = useHasModule('patching_policies');
   const [params, setParams] = useSearchParams();
-  const holdsOf = withHolds ? groups.data?.groups.find((g) => g.id === params.get('holds')) : undefined;
+  const holdsOf = withHolds ? groups.data?.find((g) => g.id === params.get('holds')) : undefined;
   const showHolds = (id: string | null) => setParams((p) => {
     const next = new URLSearchParams(p);
     if (id) next.set('holds', id);
@@ -82,7 +82,7 @@ export default function HostGroupsSettings() {
       <DataTable
         caption="Host groups"
         columns={columns}
-        rows={groups.data?.groups}
+        rows={groups.data}
         rowKey={(g) => g.id}
         error={groups.error}
         onRetry={() => void groups.refetch()}

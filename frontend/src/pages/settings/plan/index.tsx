@@ -5,8 +5,7 @@
 import { Badge, Card, Group, Progress, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 
-import { dashboardApi } from '../../../api/dashboard';
-import { queryKeys } from '../../../api/queryClient';
+import { dashboardStatsQuery } from '../../../api/dashboard';
 import { useCan, useSession } from '../../../auth/useSession';
 import { DataTable, type Column } from '../../../components/DataTable';
 import { LoadingState } from '../../../components/states';
@@ -40,7 +39,7 @@ export default function PlanSettings() {
   const canSeeStats = useCan('can_view_dashboard');
   const canManageBilling = useCan('can_manage_billing');
   // One read of the tenant's counters (the dashboard's query, so it is often cached already).
-  const stats = useQuery({ queryKey: queryKeys.dashboardStats, queryFn: ({ signal }) => dashboardApi.stats(signal), enabled: canSeeStats });
+  const stats = useQuery({ ...dashboardStatsQuery, enabled: canSeeStats });
 
   if (!me) return <LoadingState label="Loading your plan…" />;
   const usage = hostUsage(stats.data?.total_hosts, me.host_limit);

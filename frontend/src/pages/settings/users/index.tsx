@@ -9,7 +9,7 @@ import { useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router';
 
 import { errorMessage } from '../../../api/errors';
-import { userKeys, usersApi, type ManagedUser } from '../../../api/users';
+import { userKeys, userListQuery, usersApi, type ManagedUser } from '../../../api/users';
 import { useCan } from '../../../auth/useSession';
 import { ConfirmDialog } from '../../../components/ConfirmDialog';
 import { DataTable, type Column } from '../../../components/DataTable';
@@ -48,7 +48,7 @@ export default function UsersSettings() {
   const [adding, setAdding] = useState(false);
   const [dialog, setDialog] = useState<Dialog>(null);
 
-  const users = useQuery({ queryKey: userKeys.list, queryFn: ({ signal }) => usersApi.list(signal) });
+  const users = useQuery(userListQuery);
   const roles = useRoles();
   const labels = useRoleLabels();
   const policy = usePasswordPolicy();
