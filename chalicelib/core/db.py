@@ -7,12 +7,14 @@ import time
 from typing import Any
 
 import boto3
+from boto3.dynamodb.types import TypeSerializer
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from chalicelib.core.errors import Conflict
 from chalicelib.core.settings import get_settings
 
+_serializer = TypeSerializer()
 _CLIENT_CONFIG = Config(retries={"max_attempts": 4, "mode": "standard"}, connect_timeout=3, read_timeout=10,
                         max_pool_connections=32)
 
@@ -80,6 +82,11 @@ def to_dynamo(value: Any) -> Any:
     if isinstance(value, list):
         return [to_dynamo(v) for v in value]
     return value
+
+
+def attribute_values(item: dict[str, Any]) -> dict[str, Any]:
+    """An item in the client API's typed form (what a transaction takes), None values left out."""
+    return {k: _serializer.serialize(to_dynamo(v)) for k, v in item.items() if v is not None}
 
 
 def query_all(**kwargs: Any) -> list[dict[str, Any]]:

@@ -8,21 +8,14 @@ from __future__ import annotations
 import fnmatch
 from typing import Any
 
-from boto3.dynamodb.conditions import Key
-
 from chalicelib.audit import service as audit
-from chalicelib.core import clock, errors, ids, keys
-from chalicelib.core.db import main_table, query_all
+from chalicelib.core import clock, errors, ids
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.host import groups as host_groups
 from chalicelib.host import service as host_service
+from chalicelib.patching import hold_store
 
 MAX_HOLDS_PER_TENANT = 1000
-
-
-def _items(tenant_id: str) -> list[dict[str, Any]]:
-    pk, prefix = keys.patch_holds(tenant_id)
-    return query_all(KeyConditionExpression=Key("pk").eq(pk) & Key("sk").begins_with(prefix))
 
 
 def _view(item: dict[str, Any]) -> dict[str, Any]:
@@ -32,7 +25,7 @@ def _view(item: dict[str, Any]) -> dict[str, Any]:
 
 def list_(ctx: TenantContext, *, host_id: str | None = None, group_id: str | None = None) -> list[dict[str, Any]]:
     """The tenant's holds; for a host, the ones that apply to it (its own and its groups')."""
-    items = _items(ctx.tenant_id)
+    items = hold_store.holds(ctx.tenant_id)
     if host_id:
         host = host_service.get(ctx, host_id=host_id)
         items = applying(items, host)
@@ -50,7 +43,7 @@ def applying(items: list[dict[str, Any]], host: dict[str, Any]) -> list[dict[str
 
 def all_holds(tenant_id: str) -> list[dict[str, Any]]:
     """Every hold of the tenant (one query), to resolve many hosts' patterns with `patterns_of`."""
-    return _items(tenant_id)
+    return hold_store.holds(tenant_id)
 
 
 def patterns_of(items: list[dict[str, Any]], host: dict[str, Any]) -> list[str]:
@@ -73,24 +66,21 @@ def create(ctx: TenantContext, *, target_type: str, target_id: str, pattern: str
         host_service.get(ctx, host_id=target_id)
     else:
         host_groups.get(ctx, group_id=target_id)
-    items = _items(ctx.tenant_id)
+    items = hold_store.holds(ctx.tenant_id)
     if len(items) >= MAX_HOLDS_PER_TENANT:
         raise errors.Conflict(f"An organisation can have at most {MAX_HOLDS_PER_TENANT} holds", code="too_many_holds")
     if any(i["target_type"] == target_type and i["target_id"] == target_id and i["pattern"] == pattern for i in items):
         raise errors.Conflict("This hold exists already", code="hold_exists")
     hold = {"hold_id": ids.new_id(), "target_type": target_type, "target_id": target_id, "pattern": pattern, "reason": reason,
             "created_by": ctx.user_id, "created_at": clock.iso(clock.now())}
-    pk, sk = keys.patch_hold_key(ctx.tenant_id, hold["hold_id"])
-    main_table().put_item(Item={"pk": pk, "sk": sk, **{k: v for k, v in hold.items() if v is not None}},
-                          ConditionExpression="attribute_not_exists(pk)")
+    hold_store.put_new(ctx.tenant_id, hold)
     audit.record(ctx, tenant_id=ctx.tenant_id, action="package_hold_created", target_type=target_type, target_id=target_id,
                  details={"pattern": pattern, "reason": reason})
     return _view(hold)
 
 
 def delete(ctx: TenantContext, *, hold_id: str) -> None:
-    pk, sk = keys.patch_hold_key(ctx.tenant_id, hold_id)
-    gone = main_table().delete_item(Key={"pk": pk, "sk": sk}, ReturnValues="ALL_OLD").get("Attributes")
+    gone = hold_store.delete(ctx.tenant_id, hold_id)
     if gone is None:
         raise errors.NotFound("Hold not found")
     audit.record(ctx, tenant_id=ctx.tenant_id, action="package_hold_deleted", target_type=gone["target_type"], target_id=gone["target_id"],
@@ -99,6 +89,4 @@ def delete(ctx: TenantContext, *, hold_id: str) -> None:
 
 def forget_target(tenant_id: str, *, target_type: str, target_id: str) -> None:
     """Drop the holds of a host or group being deleted."""
-    for item in _items(tenant_id):
-        if item["target_type"] == target_type and item["target_id"] == target_id:
-            main_table().delete_item(Key={"pk": item["pk"], "sk": item["sk"]})
+    hold_store.delete_of_target(tenant_id, target_type=target_type, target_id=target_id)

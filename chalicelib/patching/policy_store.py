@@ -9,19 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
-from boto3.dynamodb.types import TypeSerializer
 from botocore.exceptions import ClientError
 
 from chalicelib.core import keys
-from chalicelib.core.db import batch_get, client, is_conditional_failure, main_table, query_all, to_dynamo
+from chalicelib.core.db import attribute_values, batch_get, client, is_conditional_failure, main_table, query_all, to_dynamo
 from chalicelib.core.errors import Conflict, NotFound
 from chalicelib.core.settings import get_settings
-
-_serializer = TypeSerializer()
-
-
-def _ddb(value: dict[str, Any]) -> dict[str, Any]:
-    return {k: _serializer.serialize(to_dynamo(v)) for k, v in value.items() if v is not None}
 
 
 def _reasons(exc: ClientError) -> list[str | None]:
@@ -82,11 +75,12 @@ def add_assignment(tenant_id: str, policy_id: str, assignment: dict[str, Any]) -
     try:
         client("dynamodb").transact_write_items(TransactItems=[
             {"Put": {"TableName": table, "ConditionExpression": "attribute_not_exists(pk)",
-                     "Item": _ddb({"pk": target_pk, "sk": target_sk, "policy_id": policy_id, **assignment})}},
-            {"Put": {"TableName": table, "Item": _ddb({"pk": keys.patch_policy_partition(tenant_id, policy_id),
+                     "Item": attribute_values({"pk": target_pk, "sk": target_sk, "policy_id": policy_id, **assignment})}},
+            {"Put": {"TableName": table, "Item": attribute_values({"pk": keys.patch_policy_partition(tenant_id, policy_id),
                                                        "sk": f"ASSIGN#{assignment['target_type']}#{assignment['target_id']}", **assignment})}},
-            {"Update": {"TableName": table, "Key": _ddb({"pk": policy_pk, "sk": policy_sk}), "ConditionExpression": "attribute_exists(pk)",
-                        "UpdateExpression": "ADD assignment_count :one", "ExpressionAttributeValues": _ddb({":one": 1})}},
+            {"Update": {"TableName": table, "Key": attribute_values({"pk": policy_pk, "sk": policy_sk}),
+                        "ConditionExpression": "attribute_exists(pk)", "UpdateExpression": "ADD assignment_count :one",
+                        "ExpressionAttributeValues": attribute_values({":one": 1})}},
         ])
     except ClientError as exc:
         if exc.response["Error"]["Code"] == "TransactionCanceledException":
@@ -105,12 +99,13 @@ def remove_assignment(tenant_id: str, policy_id: str, assignment: dict[str, Any]
     policy_pk, policy_sk = keys.patch_policy_key(tenant_id, policy_id)
     try:
         client("dynamodb").transact_write_items(TransactItems=[
-            {"Delete": {"TableName": table, "Key": _ddb({"pk": target_pk, "sk": target_sk}),
-                        "ConditionExpression": "policy_id = :p", "ExpressionAttributeValues": _ddb({":p": policy_id})}},
-            {"Delete": {"TableName": table, "Key": _ddb({"pk": keys.patch_policy_partition(tenant_id, policy_id),
+            {"Delete": {"TableName": table, "Key": attribute_values({"pk": target_pk, "sk": target_sk}),
+                        "ConditionExpression": "policy_id = :p", "ExpressionAttributeValues": attribute_values({":p": policy_id})}},
+            {"Delete": {"TableName": table, "Key": attribute_values({"pk": keys.patch_policy_partition(tenant_id, policy_id),
                                                          "sk": f"ASSIGN#{assignment['target_type']}#{assignment['target_id']}"})}},
-            {"Update": {"TableName": table, "Key": _ddb({"pk": policy_pk, "sk": policy_sk}), "ConditionExpression": "attribute_exists(pk)",
-                        "UpdateExpression": "ADD assignment_count :minus", "ExpressionAttributeValues": _ddb({":minus": -1})}},
+            {"Update": {"TableName": table, "Key": attribute_values({"pk": policy_pk, "sk": policy_sk}),
+                        "ConditionExpression": "attribute_exists(pk)", "UpdateExpression": "ADD assignment_count :minus",
+                        "ExpressionAttributeValues": attribute_values({":minus": -1})}},
         ])
     except ClientError as exc:
         if exc.response["Error"]["Code"] == "TransactionCanceledException":

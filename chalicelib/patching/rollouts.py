@@ -12,24 +12,13 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from boto3.dynamodb.conditions import Attr, Key
-from boto3.dynamodb.types import TypeSerializer
-from botocore.exceptions import ClientError
-
-from chalicelib.core import clock, errors, ids, keys
-from chalicelib.core.db import client, main_table, query_all, to_dynamo
+from chalicelib.core import clock, errors, ids
 from chalicelib.core.observability import logger
-from chalicelib.core.settings import get_settings
-from chalicelib.patching import model
+from chalicelib.patching import model, rollout_store
 
-_serializer = TypeSerializer()
 SUCCESS = (model.COMPLETED,)
 FAILURE = (model.FAILED, model.TIMED_OUT, model.AGENT_DISCONNECTED)
 MAX_STARTS_PER_ADVANCE = 200
-
-
-def _ddb(value: dict[str, Any]) -> dict[str, Any]:
-    return {k: _serializer.serialize(to_dynamo(v)) for k, v in value.items() if v is not None}
 
 
 def absolute(limit: int | str | None, total: int) -> int | None:
@@ -55,57 +44,12 @@ def plan(runs: list[dict[str, Any]], spec: dict[str, Any], *, first_ring_hosts: 
 
 def store(tenant_id: str, rollout: dict[str, Any], *, source: dict[str, Any]) -> None:
     """Write the rollout and one member item per run (the runs themselves are written by the caller)."""
-    pk, sk = keys.patch_rollout_key(tenant_id, rollout["rollout_id"])
-    item = {k: v for k, v in rollout.items() if k != "rings"}
-    main_table().put_item(Item=to_dynamo({"pk": pk, "sk": sk, **item, **source, "created_at": clock.iso(clock.now())}))
-    partition = keys.patch_rollout_partition(tenant_id, rollout["rollout_id"])
-    with main_table().batch_writer() as batch:
-        for ring, run_ids in enumerate(rollout["rings"]):
-            for position, run_id in enumerate(run_ids):
-                batch.put_item(Item={"pk": partition, "sk": member_sort_key(ring, position, run_id), "run_id": run_id, "ring": ring,
-                                     "state": "waiting"})
-
-
-def member_sort_key(ring: int, position: int, run_id: str) -> str:
-    """Members sort by ring, then by their place in the rollout (the order the hosts were given, or by name)."""
-    return f"M#{ring:02d}#{position:05d}#{run_id}"
+    rollout_store.put_new(tenant_id, rollout, source=source, created_at=clock.iso(clock.now()))
 
 
 def get(tenant_id: str, rollout_id: str) -> dict[str, Any] | None:
-    pk, sk = keys.patch_rollout_key(tenant_id, rollout_id)
-    return main_table().get_item(Key={"pk": pk, "sk": sk}, ConsistentRead=True).get("Item")
-
-
-def _members(tenant_id: str, rollout_id: str, *, ring: int | None = None, state: str | None = None) -> list[dict[str, Any]]:
-    condition = Key("pk").eq(keys.patch_rollout_partition(tenant_id, rollout_id))
-    if ring is not None:
-        condition &= Key("sk").begins_with(f"M#{ring:02d}#")
-    kwargs: dict[str, Any] = {"KeyConditionExpression": condition, "ConsistentRead": True}
-    if state:
-        kwargs["FilterExpression"] = Attr("state").eq(state)
-    return query_all(**kwargs)
-
-
-def _take_slot(tenant_id: str, rollout: dict[str, Any], member: dict[str, Any]) -> bool:
-    """Claim a waiting member and a free slot together; False when either is gone (another advance won)."""
-    pk, sk = keys.patch_rollout_key(tenant_id, rollout["rollout_id"])
-    table = get_settings().main_table
-    try:
-        client("dynamodb").transact_write_items(TransactItems=[
-            {"Update": {"TableName": table, "Key": _ddb({"pk": member["pk"], "sk": member["sk"]}), "UpdateExpression": "SET #s = :started",
-                        "ConditionExpression": "#s = :waiting", "ExpressionAttributeNames": {"#s": "state"},
-                        "ExpressionAttributeValues": _ddb({":started": "started", ":waiting": "waiting"})}},
-            {"Update": {"TableName": table, "Key": _ddb({"pk": pk, "sk": sk}), "UpdateExpression": "ADD in_flight :one",
-                        "ConditionExpression": "#status = :running AND in_flight < :limit AND current_ring = :ring",
-                        "ExpressionAttributeNames": {"#status": "status"},
-                        "ExpressionAttributeValues": _ddb({":one": 1, ":running": "running", ":limit": int(rollout["max_concurrency"]),
-                                                           ":ring": int(member["ring"])})}},
-        ])
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] == "TransactionCanceledException":
-            return False
-        raise
-    return True
+    """The rollout as stored (read consistently), None when there is none."""
+    return rollout_store.get(tenant_id, rollout_id)
 
 
 def advance(tenant_id: str, rollout_id: str) -> dict[str, Any]:
@@ -118,12 +62,12 @@ def advance(tenant_id: str, rollout_id: str) -> dict[str, Any]:
         if rollout is None or rollout["status"] != "running":
             break
         ring = int(rollout["current_ring"])
-        waiting = _members(tenant_id, rollout_id, ring=ring, state="waiting")
+        waiting = rollout_store.members(tenant_id, rollout_id, ring=ring, state="waiting")
         if waiting and int(rollout["in_flight"]) < int(rollout["max_concurrency"]):
             member = waiting[0]
-            if _take_slot(tenant_id, rollout, member):
+            if rollout_store.take_slot(tenant_id, rollout, member):
                 patch_runs.start_waiting(tenant_id, member["run_id"], rollout_id=rollout_id, ring=int(member["ring"]),
-                                         position=int(member["sk"].split("#")[2]))
+                                         position=rollout_store.member_position(member))
                 started += 1
             continue
         if waiting or int(rollout["in_flight"]) > 0:
@@ -140,27 +84,12 @@ def _finish_ring(tenant_id: str, rollout: dict[str, Any], ring: int) -> bool:
     if ring + 1 < len(sizes):
         rate = 100 * ring_succeeded / sizes[ring]
         if rate >= int(rollout["ring_success_threshold"]):
-            return _update(tenant_id, rollout, {"current_ring": ring + 1}, condition="current_ring = :ring", values={":ring": ring})
+            return rollout_store.promote_ring(tenant_id, rollout["rollout_id"], ring=ring)
         stop(tenant_id, rollout["rollout_id"], reason=f"ring {ring + 1} succeeded on {rate:.0f}% of its hosts, below the "
                                                        f"{rollout['ring_success_threshold']}% needed to go on")
         return False
-    _update(tenant_id, rollout, {"status": "completed", "completed_at": clock.iso(clock.now())}, condition="#status = :running",
-            values={":running": "running"})
+    rollout_store.end_running(tenant_id, rollout["rollout_id"], {"status": "completed", "completed_at": clock.iso(clock.now())})
     return False
-
-
-def _update(tenant_id: str, rollout: dict[str, Any], changes: dict[str, Any], *, condition: str, values: dict[str, Any]) -> bool:
-    pk, sk = keys.patch_rollout_key(tenant_id, rollout["rollout_id"])
-    names = {f"#f{i}": k for i, k in enumerate(changes)} | ({"#status": "status"} if "#status" in condition else {})
-    try:
-        main_table().update_item(Key={"pk": pk, "sk": sk}, UpdateExpression="SET " + ", ".join(f"#f{i} = :f{i}" for i in range(len(changes))),
-                                 ConditionExpression=condition, ExpressionAttributeNames=names,
-                                 ExpressionAttributeValues=to_dynamo({**{f":f{i}": v for i, v in enumerate(changes.values())}, **values}))
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
 
 
 def run_finished(tenant_id: str, run: dict[str, Any]) -> None:
@@ -170,12 +99,9 @@ def run_finished(tenant_id: str, run: dict[str, Any]) -> None:
         return
     status = run["status"]
     outcome = "succeeded" if status in SUCCESS else "failed" if status in FAILURE else "cancelled"
-    ring = int(run.get("ring") or 0)
-    member_key = {"pk": keys.patch_rollout_partition(tenant_id, rollout_id),
-                  "sk": member_sort_key(ring, int(run.get("rollout_position") or 0), run["run_id"])}
     # A started member gives its slot back; a waiting one (cancelled before it started) never held one.
-    if not (_count(tenant_id, rollout_id, member_key, from_state="started", slot=-1, outcome=outcome, ring=ring)
-            or _count(tenant_id, rollout_id, member_key, from_state="waiting", slot=0, outcome=outcome, ring=ring)):
+    if not (rollout_store.count_outcome(tenant_id, run, from_state="started", slot=-1, outcome=outcome)
+            or rollout_store.count_outcome(tenant_id, run, from_state="waiting", slot=0, outcome=outcome)):
         return  # already counted (a late result after the server gave up, or a retried post)
     rollout = get(tenant_id, rollout_id) or {}
     max_errors = rollout.get("max_errors")
@@ -183,25 +109,6 @@ def run_finished(tenant_id: str, run: dict[str, Any]) -> None:
         stop(tenant_id, rollout_id, reason=f"stopped after {int(rollout['failed'])} failed runs (the limit is {int(max_errors)})")
         return
     advance(tenant_id, rollout_id)
-
-
-def _count(tenant_id: str, rollout_id: str, member_key: dict[str, str], *, from_state: str, slot: int, outcome: str, ring: int) -> bool:
-    pk, sk = keys.patch_rollout_key(tenant_id, rollout_id)
-    table = get_settings().main_table
-    try:
-        client("dynamodb").transact_write_items(TransactItems=[
-            {"Update": {"TableName": table, "Key": _ddb(member_key), "UpdateExpression": "SET #s = :done, outcome = :outcome",
-                        "ConditionExpression": "#s = :from", "ExpressionAttributeNames": {"#s": "state"},
-                        "ExpressionAttributeValues": _ddb({":done": "done", ":outcome": outcome, ":from": from_state})}},
-            {"Update": {"TableName": table, "Key": _ddb({"pk": pk, "sk": sk}),
-                        "UpdateExpression": f"ADD in_flight :slot, {outcome} :one, ring_{ring}_{outcome} :one",
-                        "ExpressionAttributeValues": _ddb({":slot": slot, ":one": 1})}},
-        ])
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] == "TransactionCanceledException":
-            return False
-        raise
-    return True
 
 
 def stop(tenant_id: str, rollout_id: str, *, reason: str, stopped_by: str | None = None) -> dict[str, Any]:
@@ -212,11 +119,11 @@ def stop(tenant_id: str, rollout_id: str, *, reason: str, stopped_by: str | None
     if rollout is None:
         raise errors.NotFound("Rollout not found")
     if rollout["status"] == "running":
-        _update(tenant_id, rollout, {"status": "stopped", "stop_reason": reason, "stopped_by": stopped_by, "completed_at": clock.iso(clock.now())},
-                condition="#status = :running", values={":running": "running"})
+        rollout_store.end_running(tenant_id, rollout_id, {"status": "stopped", "stop_reason": reason, "stopped_by": stopped_by,
+                                                          "completed_at": clock.iso(clock.now())})
         logger.info("rollout stopped", extra={"rollout_id": rollout_id, "reason": reason})
     cancelled = 0
-    for member in _members(tenant_id, rollout_id, state="waiting"):
+    for member in rollout_store.members(tenant_id, rollout_id, state="waiting"):
         cancelled += patch_runs.cancel_waiting(tenant_id, member["run_id"], reason=f"Rollout stopped: {reason}")
     return {"cancelled": cancelled}
 
@@ -235,7 +142,4 @@ def view(rollout: dict[str, Any]) -> dict[str, Any]:
 
 
 def list_(tenant_id: str, *, limit: int = 25) -> list[dict[str, Any]]:
-    pk, prefix = keys.patch_rollouts(tenant_id)
-    response = main_table().query(KeyConditionExpression=Key("pk").eq(pk) & Key("sk").begins_with(prefix), ScanIndexForward=False,
-                                  Limit=limit)
-    return [view(item) for item in response["Items"]]
+    return [view(item) for item in rollout_store.newest(tenant_id, limit=limit)]

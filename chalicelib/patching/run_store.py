@@ -10,21 +10,15 @@ import zlib
 from typing import Any
 
 from boto3.dynamodb.conditions import Attr, Key
-from boto3.dynamodb.types import TypeSerializer
 from botocore.exceptions import ClientError
 
 from chalicelib.core import keys, pagination
-from chalicelib.core.db import all_of, main_table, query_all, query_filled_page, to_dynamo, transact
+from chalicelib.core.db import all_of, attribute_values, main_table, query_all, query_filled_page, to_dynamo, transact
 from chalicelib.core.settings import get_settings
 
-_serializer = TypeSerializer()
 RUNS_BY_HOST = "gsi1"
 WATCH_SHARDS = 8
 _KEY_ATTRIBUTES = ("pk", "sk")
-
-
-def _ddb(value: dict[str, Any]) -> dict[str, Any]:
-    return {k: _serializer.serialize(to_dynamo(v)) for k, v in value.items() if v is not None}
 
 
 def _counter(status: str) -> str:
@@ -39,9 +33,9 @@ def _stats_update(tenant_id: str, deltas: dict[str, int]) -> dict[str, Any]:
     pk, sk = keys.patch_stats_key(tenant_id)
     names = {f"#c{i}": _counter(status) for i, status in enumerate(deltas)}
     values = {f":d{i}": delta for i, delta in enumerate(deltas.values())}
-    return {"Update": {"TableName": get_settings().main_table, "Key": _ddb({"pk": pk, "sk": sk}),
+    return {"Update": {"TableName": get_settings().main_table, "Key": attribute_values({"pk": pk, "sk": sk}),
                        "UpdateExpression": "ADD " + ", ".join(f"#c{i} :d{i}" for i in range(len(deltas))),
-                       "ExpressionAttributeNames": names, "ExpressionAttributeValues": _ddb(values)}}
+                       "ExpressionAttributeNames": names, "ExpressionAttributeValues": attribute_values(values)}}
 
 
 def run_item(tenant_id: str, run: dict[str, Any]) -> dict[str, Any]:
@@ -57,7 +51,7 @@ def put_new(tenant_id: str, runs: list[dict[str, Any]]) -> None:
         deltas: dict[str, int] = {"total": len(batch)}
         for run in batch:
             deltas[run["status"]] = deltas.get(run["status"], 0) + 1
-        transact([*({"Put": {"TableName": table, "Item": _ddb(run_item(tenant_id, run)),
+        transact([*({"Put": {"TableName": table, "Item": attribute_values(run_item(tenant_id, run)),
                               "ConditionExpression": "attribute_not_exists(pk)"}} for run in batch),
                    _stats_update(tenant_id, deltas)], conflict="Run could not be created; retry")
 
@@ -99,9 +93,9 @@ def transition(tenant_id: str, run: dict[str, Any], to_status: str, changes: dic
     full_condition = "#status = :expected" + (f" AND ({condition})" if condition else "")
     values.update(condition_values or {})
     pk, sk = keys.patch_run_key(tenant_id, run["run_id"])
-    items = [{"Update": {"TableName": get_settings().main_table, "Key": _ddb({"pk": pk, "sk": sk}), "UpdateExpression": expression,
+    items = [{"Update": {"TableName": get_settings().main_table, "Key": attribute_values({"pk": pk, "sk": sk}), "UpdateExpression": expression,
                          "ConditionExpression": full_condition, "ExpressionAttributeNames": names,
-                         "ExpressionAttributeValues": _ddb(values)}}]
+                         "ExpressionAttributeValues": attribute_values(values)}}]
     if to_status != run["status"]:
         items.append(_stats_update(tenant_id, {run["status"]: -1, to_status: 1}))
     transact(items, conflict=conflict)
@@ -138,9 +132,9 @@ def update(tenant_id: str, run: dict[str, Any], changes: dict[str, Any], *, remo
 def delete(tenant_id: str, run: dict[str, Any]) -> None:
     """Delete a run that still has the status it was read with, and uncount it; Conflict otherwise."""
     pk, sk = keys.patch_run_key(tenant_id, run["run_id"])
-    transact([{"Delete": {"TableName": get_settings().main_table, "Key": _ddb({"pk": pk, "sk": sk}),
+    transact([{"Delete": {"TableName": get_settings().main_table, "Key": attribute_values({"pk": pk, "sk": sk}),
                            "ConditionExpression": "#status = :expected", "ExpressionAttributeNames": {"#status": "status"},
-                           "ExpressionAttributeValues": _ddb({":expected": run["status"]})}},
+                           "ExpressionAttributeValues": attribute_values({":expected": run["status"]})}},
                _stats_update(tenant_id, {run["status"]: -1, "total": -1})], conflict="The run changed meanwhile")
     delete_partition(tenant_id, run["run_id"])
 
