@@ -8,14 +8,14 @@ window, each with `not_after` = the window's end: a run not started by then is c
 """
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
 from typing import Any
 
 from botocore.exceptions import ClientError
 
+from chalicelib.aws import scheduler
 from chalicelib.core import clock, errors, keys, schedule_expressions
-from chalicelib.core.db import client, main_table
+from chalicelib.core.db import main_table
 from chalicelib.core.observability import logger, metrics
 from chalicelib.core.settings import get_settings
 
@@ -63,27 +63,9 @@ def next_opening(window: dict[str, Any], *, timezone: str, after: datetime) -> d
 
 
 # --- the schedules ---------------------------------------------------------------------------------
-def _put(name: str, *, expression: str, timezone: str, message: dict[str, Any], enabled: bool) -> None:
-    settings = get_settings()
-    spec = {"Name": name, "GroupName": settings.scheduler_group, "ScheduleExpression": expression, "ScheduleExpressionTimezone": timezone,
-            "FlexibleTimeWindow": {"Mode": "OFF"}, "State": "ENABLED" if enabled else "DISABLED",
-            "Target": {"Arn": settings.agent_commands_queue_arn, "RoleArn": settings.scheduler_role_arn,
-                       "Input": json.dumps(message, separators=(",", ":"))}}
-    scheduler = client("scheduler")
-    try:
-        scheduler.update_schedule(**spec)
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") != "ResourceNotFoundException":
-            raise
-        scheduler.create_schedule(**spec)
-
-
-def _delete(name: str) -> None:
-    try:
-        client("scheduler").delete_schedule(Name=name, GroupName=get_settings().scheduler_group)
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") != "ResourceNotFoundException":
-            raise
+def _put_window(name: str, *, expression: str, timezone: str, message: dict[str, Any], enabled: bool) -> None:
+    scheduler.put_recurring(name=name, expression=expression, timezone=timezone, target_arn=get_settings().agent_commands_queue_arn,
+                            payload=message, enabled=enabled)
 
 
 def sync_schedules(tenant_id: str, policy: dict[str, Any], *, timezone: str) -> None:
@@ -94,19 +76,19 @@ def sync_schedules(tenant_id: str, policy: dict[str, Any], *, timezone: str) -> 
         return
     base = {"version": 1, "tenant_id": tenant_id, "policy_id": policy["policy_id"], "scheduled_time": SCHEDULED_TIME}
     enabled = not window.get("paused")
-    _put(open_schedule_name(policy["policy_id"]), expression=cron_of(window), timezone=timezone,
+    _put_window(open_schedule_name(policy["policy_id"]), expression=cron_of(window), timezone=timezone,
          message={"type": "patching.window_opened", **base}, enabled=enabled)
     warning = warning_cron_of(window)
     if warning:
-        _put(warning_schedule_name(policy["policy_id"]), expression=warning, timezone=timezone,
+        _put_window(warning_schedule_name(policy["policy_id"]), expression=warning, timezone=timezone,
              message={"type": "patching.window_warning", **base}, enabled=enabled)
     else:
-        _delete(warning_schedule_name(policy["policy_id"]))
+        scheduler.delete(warning_schedule_name(policy["policy_id"]))
 
 
 def delete_schedules(policy_id: str) -> None:
-    _delete(open_schedule_name(policy_id))
-    _delete(warning_schedule_name(policy_id))
+    scheduler.delete(open_schedule_name(policy_id))
+    scheduler.delete(warning_schedule_name(policy_id))
 
 
 # --- an occurrence ----------------------------------------------------------------------------------
