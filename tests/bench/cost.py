@@ -25,6 +25,7 @@ writes), the keepalive Lambda and its index reads, CloudWatch Logs, DynamoDB sto
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 MINUTES_PER_DAY = 24 * 60
@@ -198,7 +199,8 @@ class FleetCost:
         return self.total / self.hosts
 
 
-def fleet_costs(operations_for: callable, template: dict, definition, *, sizes: tuple[int, ...] = (10, 100, 1_000, 10_000),
+def fleet_costs(operations_for: Callable[[Assumptions], list[Operation]], template: dict, definition, *,
+                sizes: tuple[int, ...] = (10, 100, 1_000, 10_000),
                 keepalive_minutes: float = 1, prices: InstallationPrices = InstallationPrices()) -> list[FleetCost]:
     """Monthly cost of an installation of each fleet size: the fixed part plus the agents' part, CloudFront
     requests included (every agent REST request passes through it). `operations_for(assumptions)` gives the
