@@ -30,6 +30,7 @@ export const authApi = {
   setupAdmin: async (account: NewAccount) => started(await api.post<SessionStarted>('/auth/setup-admin', account, { session: false })),
   signup: async (account: NewAccount) => started(await api.post<SessionStarted>('/auth/signup', account, { session: false })),
   logout: async (): Promise<void> => {
+    api.signingOut();
     try {
       await api.post('/auth/logout', {}, { session: false });
     } finally {

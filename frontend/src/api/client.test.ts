@@ -263,3 +263,45 @@ describe('refresh and retry', () => {
     expect(api.calls.filter((call) => call.path === '/auth/refresh')).toHaveLength(1);
   });
 });
+
+describe('logging out', () => {
+  it('aborts the session requests in flight and sends no new ones until the logout has answered', async () => {
+    let seenSignal: AbortSignal | undefined;
+    const api = fakeFetch({
+      'GET /patching/dashboard': [
+        (_url, init) => new Promise<Response>((_resolve, reject) => {
+          seenSignal = init.signal ?? undefined;
+          init.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')));
+        }),
+        () => json(200, { totals: {} }),
+      ],
+      'POST /auth/logout': () => new Response(null, { status: 204 }),
+    });
+    const c = client(api.fetch);
+    const polling = c.get('/patching/dashboard');
+    await Promise.resolve();
+
+    c.signingOut();
+    await expect(polling).rejects.toMatchObject({ status: 401, code: 'session_ended' });
+    expect(seenSignal?.aborted).toBe(true);
+    await expect(c.get('/patching/dashboard')).rejects.toMatchObject({ code: 'session_ended' });
+    await c.post('/auth/logout', {}, { session: false }); // the logout itself still goes out
+    expect(api.calls.map((call) => `${call.method} ${call.path}`)).toEqual(['GET /patching/dashboard', 'POST /auth/logout']);
+
+    c.signedOut();
+    await expect(c.get('/patching/dashboard')).resolves.toEqual({ totals: {} });
+  });
+
+  it('still lets a caller abort its own request', async () => {
+    const api = fakeFetch({
+      'GET /a': (_url, init) => new Promise<Response>((_resolve, reject) => {
+        init.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')));
+      }),
+    });
+    const caller = new AbortController();
+    const pending = client(api.fetch).get('/a', { signal: caller.signal });
+    await Promise.resolve();
+    caller.abort();
+    await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
+  });
+});

@@ -7,6 +7,8 @@
  * - Refresh tokens are single-use (a reused one ends the session), so refreshes are single-flight in a tab and
  *   serialised across tabs with the Web Locks API; a tab that finds the CSRF cookie already rotated skips its own.
  * - A session that really ended (refresh refused, or revoked/idle) calls the `onSessionEnded` listeners once.
+ * - Logging out first stops the session's requests (those in flight are aborted, new ones refused here) until the
+ *   logout has answered, so a page still polling never sends the session being revoked and meets a 401.
  */
 import { CSRF_COOKIE, CSRF_HEADER, clearCookie, readCookie } from './cookies';
 import { ApiError, networkError, toApiError } from './errors';
@@ -69,6 +71,8 @@ export function createApiClient(options: ApiClientOptions = {}) {
   const listeners = new Set<() => void>();
   let refreshing: Promise<boolean> | null = null;
   let ended = false;
+  let signingOut = false;
+  const inFlight = new Set<AbortController>();
 
   const csrf = (): string | undefined => readCookie(CSRF_COOKIE);
 
@@ -146,6 +150,8 @@ export function createApiClient(options: ApiClientOptions = {}) {
   }
 
   async function send(path: string, init: RequestOptions): Promise<{ response: Response; csrfSent: string | undefined }> {
+    const session = init.session ?? true;
+    if (session && signingOut) throw sessionEndedError();
     const method = init.method ?? 'GET';
     const headers: Record<string, string> = { Accept: 'application/json', ...init.headers };
     let body: string | undefined;
@@ -155,12 +161,21 @@ export function createApiClient(options: ApiClientOptions = {}) {
     }
     const csrfSent = csrf();
     if (UNSAFE_METHODS.has(method) && csrfSent) headers[CSRF_HEADER] = csrfSent;
+    const controller = new AbortController();
+    const callerAborted = () => controller.abort(init.signal?.reason);
+    if (init.signal?.aborted) callerAborted();
+    init.signal?.addEventListener('abort', callerAborted);
+    if (session) inFlight.add(controller);
     try {
-      const response = await fetchImpl(url(path, init.query), { method, headers, body, credentials: 'include', signal: init.signal });
+      const response = await fetchImpl(url(path, init.query), { method, headers, body, credentials: 'include', signal: controller.signal });
       return { response, csrfSent };
     } catch (error) {
+      if (session && signingOut) throw sessionEndedError();
       if (error instanceof DOMException && error.name === 'AbortError') throw error;
       throw networkError();
+    } finally {
+      inFlight.delete(controller);
+      init.signal?.removeEventListener('abort', callerAborted);
     }
   }
 
@@ -173,6 +188,7 @@ export function createApiClient(options: ApiClientOptions = {}) {
 
   async function request<T>(path: string, init: RequestOptions = {}): Promise<T> {
     const session = init.session ?? true;
+    if (session && signingOut) throw sessionEndedError(); // not even a refresh
     if (session) await refreshIfExpiring();
     let { response, csrfSent } = await send(path, init);
     if (session && response.status === 401) {
@@ -214,13 +230,21 @@ export function createApiClient(options: ApiClientOptions = {}) {
     /** Record a sign-in's token lifetime (login, 2FA, setup, sign-up answers). */
     signedIn(body: TokenTimes | undefined): void {
       ended = false;
+      signingOut = false;
       rememberTokenTimes(body);
+    },
+    /** Before logging out: abort the session's requests in flight and refuse new ones until `signedOut`. */
+    signingOut(): void {
+      signingOut = true;
+      for (const controller of inFlight) controller.abort();
+      inFlight.clear();
     },
     /** Forget the session locally after logging out (the server clears its cookies). */
     signedOut(): void {
       storage?.removeItem(ACCESS_EXPIRY_KEY);
       clearCookie(CSRF_COOKIE);
       ended = true;
+      signingOut = false;
     },
     /** Call `listener` when the session ends; returns the unsubscribe function. */
     onSessionEnded(listener: () => void): () => void {
