@@ -133,18 +133,33 @@ class Deployer:
         return sorted(found, key=lambda r: r.release_id)
 
     # --- the stack ------------------------------------------------------------------------------
-    def _stack_exists(self) -> bool:
+    def _stack_status(self) -> str | None:
         try:
             stacks = self.cfn.describe_stacks(StackName=stack_name(self.stage))["Stacks"]
         except ClientError:
-            return False
-        return bool(stacks) and stacks[0]["StackStatus"] != "REVIEW_IN_PROGRESS"
+            return None
+        return stacks[0]["StackStatus"] if stacks else None
+
+    def _change_set_type(self) -> str:
+        """CREATE or UPDATE; a first creation that rolled back is deleted first (CloudFormation cannot update it)."""
+        name = stack_name(self.stage)
+        status = self._stack_status()
+        if status in (None, "REVIEW_IN_PROGRESS"):  # no stack, or only a change set from --no-execute
+            return "CREATE"
+        if status == "ROLLBACK_COMPLETE":
+            print(f"{name} is what is left of a first deployment that failed (ROLLBACK_COMPLETE): deleting it, then creating it again")
+            self.cfn.delete_stack(StackName=name)
+            self.cfn.get_waiter("stack_delete_complete").wait(StackName=name, WaiterConfig={"Delay": 10, "MaxAttempts": 180})
+            return "CREATE"
+        if status.endswith("_IN_PROGRESS"):
+            raise SystemExit(f"{name} is busy ({status}): wait until CloudFormation has finished, then deploy again")
+        return "UPDATE"
 
     def apply(self, release: Release, *, execute: bool = True) -> bool:
         """Create and (unless told not to) execute a change set; return whether anything changed."""
         name = stack_name(self.stage)
         change_set = f"release-{release.release_id.replace('T', '').replace('Z', '')}"
-        kind = "UPDATE" if self._stack_exists() else "CREATE"
+        kind = self._change_set_type()
         self.cfn.create_change_set(
             StackName=name, ChangeSetName=change_set, ChangeSetType=kind, Capabilities=CAPABILITIES,
             TemplateURL=f"https://{self.bucket}.s3.{self.region}.amazonaws.com/{release.template_key}",
@@ -166,15 +181,27 @@ class Deployer:
             print(f"  {rc['Action']:<8} {rc['LogicalResourceId']} ({rc['ResourceType']})"
                   + ("  REPLACEMENT" if rc.get("Replacement") == "True" else ""))
         if not execute:
-            print(f"change set {change_set} created, not executed (--no-execute)")
+            print(f"change set {change_set} created, not executed (--no-execute): the next deployment makes a fresh one")
             return False
         self.cfn.execute_change_set(StackName=name, ChangeSetName=change_set)
         waiter = "stack_create_complete" if kind == "CREATE" else "stack_update_complete"
         try:
             self.cfn.get_waiter(waiter).wait(StackName=name, WaiterConfig={"Delay": 15, "MaxAttempts": 240})
-        except WaiterError as exc:
-            raise SystemExit(f"the stack did not reach {waiter}: CloudFormation rolled it back ({exc})") from exc
+        except WaiterError:
+            reasons = "".join(f"\n  {reason}" for reason in self.failure_reasons())
+            again = " (the next make deploy deletes what is left and creates it again)" if kind == "CREATE" else ""
+            raise SystemExit(f"the deployment failed and CloudFormation rolled {name} back{again}:{reasons}") from None
         return True
+
+    def failure_reasons(self, limit: int = 5) -> list[str]:
+        """The first resources that failed in the stack's latest operation, with CloudFormation's reasons."""
+        failed = []
+        for event in self.cfn.describe_stack_events(StackName=stack_name(self.stage))["StackEvents"]:  # newest first
+            if event["ResourceStatus"].endswith("_FAILED") and event.get("ResourceStatusReason"):
+                failed.append(f"{event['LogicalResourceId']} ({event['ResourceType']}): {event['ResourceStatusReason']}")
+            if event["ResourceType"] == "AWS::CloudFormation::Stack" and event.get("ResourceStatusReason") == "User Initiated":
+                break  # where the latest operation began
+        return failed[::-1][:limit]
 
     def outputs(self) -> dict[str, str]:
         stack = self.cfn.describe_stacks(StackName=stack_name(self.stage))["Stacks"][0]
@@ -230,7 +257,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--config", type=pathlib.Path, help="this installation's parameters (default deploy.<stage>.json)")
     parser.add_argument("--param", action="append", default=[], metavar="Key=Value")
     parser.add_argument("--region", help="AWS region (default: the profile's)")
-    parser.add_argument("--no-execute", action="store_true", help="create the change set and show it, change nothing")
+    parser.add_argument("--no-execute", action="store_true", help="upload the release, create and show its change set, do not execute it")
     parser.add_argument("--releases", action="store_true", help="list the stage's releases")
     parser.add_argument("--rollback", action="store_true", help="redeploy the release before the current one (or --to)")
     parser.add_argument("--to", help="the release to roll back to")

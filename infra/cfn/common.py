@@ -23,6 +23,11 @@ from infra.definition import (
 
 Resources = dict[str, dict[str, Any]]
 
+# What outlives the stack (data, keys, secrets, the web app's bucket): kept when the stack is deleted or the
+# resource replaced, but removed when the stack's own first creation rolls back, so a failed first
+# deployment leaves nothing behind whose fixed name would clash with the next attempt.
+RETAINED: dict[str, str] = {"DeletionPolicy": "RetainExceptOnCreate", "UpdateReplacePolicy": "Retain"}
+
 
 def logical_id(*parts: str) -> str:
     """Return a CloudFormation logical id from name parts ("agent-commands", "dlq" -> AgentCommandsDlq)."""

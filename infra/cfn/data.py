@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from infra.cfn.common import Resources, logical_id, sub_name
+from infra.cfn.common import RETAINED, Resources, logical_id, sub_name
 from infra.definition import Definition, Queue, Table
 
 
@@ -28,9 +28,8 @@ def table(table: Table) -> Resources:
         ]
     if table.ttl_attribute:
         props["TimeToLiveSpecification"] = {"AttributeName": table.ttl_attribute, "Enabled": True}
-    # Retained even when the stack is deleted: the product's data outlives any one deployment.
-    return {logical_id(table.name, "table"): {"Type": "AWS::DynamoDB::Table", "DeletionPolicy": "Retain",
-                                              "UpdateReplacePolicy": "Retain", "Properties": props}}
+    # The product's data outlives any one deployment.
+    return {logical_id(table.name, "table"): {"Type": "AWS::DynamoDB::Table", **RETAINED, "Properties": props}}
 
 
 def queue(queue: Queue) -> Resources:
@@ -62,8 +61,7 @@ def keys_and_secrets(definition: Definition) -> Resources:
     resources: Resources = {
         "DataKey": {
             "Type": "AWS::KMS::Key",
-            "DeletionPolicy": "Retain",
-            "UpdateReplacePolicy": "Retain",
+            **RETAINED,
             "Properties": {
                 "Description": {"Fn::Sub": "PatchMon ${Stage}: wraps the data keys of envelope-encrypted fields"},
                 "EnableKeyRotation": True,
@@ -80,8 +78,7 @@ def keys_and_secrets(definition: Definition) -> Resources:
     for secret in definition.secrets:
         resources[logical_id(secret.name, "secret")] = {
             "Type": "AWS::SecretsManager::Secret",
-            "DeletionPolicy": "Retain",
-            "UpdateReplacePolicy": "Retain",
+            **RETAINED,
             "Properties": {
                 "Name": {"Fn::Sub": f"patchmon/${{Stage}}/{secret.name}"},
                 "Description": secret.description,

@@ -14,7 +14,7 @@ import pathlib
 from typing import Any
 
 from chalicelib.web.edge import EDGE_KEY
-from infra.cfn.common import Resources, logical_id, sub_name
+from infra.cfn.common import RETAINED, Resources, logical_id, sub_name
 from infra.definition import REST_STAGE, WEBSOCKET_PATHS, WEBSOCKET_STAGE
 
 FUNCTIONS_DIR = pathlib.Path(__file__).with_name("edge_functions")
@@ -82,8 +82,7 @@ def edge() -> Resources:
     resources: Resources = {
         "FrontendBucket": {
             "Type": "AWS::S3::Bucket",
-            "DeletionPolicy": "Retain",
-            "UpdateReplacePolicy": "Retain",
+            **RETAINED,
             "Properties": {
                 "BucketEncryption": {"ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]},
                 "PublicAccessBlockConfiguration": {"BlockPublicAcls": True, "BlockPublicPolicy": True, "IgnorePublicAcls": True,

@@ -175,3 +175,68 @@ def test_deploy_without_aws_credentials_says_so_when_run(monkeypatch):
 
     with pytest.raises(SystemExit, match="cannot reach AWS .*Unable to locate credentials"):
         deploy.main(["--stage", "dev", "--region", REGION, "--releases"])
+
+
+def _force_stack_status(status: str) -> None:
+    from moto.cloudformation.models import cloudformation_backends
+    from moto.core import DEFAULT_ACCOUNT_ID
+
+    for stack in cloudformation_backends[DEFAULT_ACCOUNT_ID][REGION].stacks.values():
+        stack.status = status
+
+
+def test_deploy_after_a_failed_first_creation_deletes_the_rolled_back_stack_and_creates_it_again_when_run(aws_account, tmp_path, capsys):
+    deployer = deploy.Deployer("dev", aws_account)
+    deployer.ensure_bucket()
+    params = deploy.parameters("dev", config=tmp_path / "none.json", overrides=[f"{k}={v}" for k, v in PARAMS.items()])
+    distribution = _distribution()
+    release = deployer.upload(_package(tmp_path, marker="one", distribution_id=distribution, assets={"assets/app-1.js": "one"}), params)
+    deploy.deploy(deployer, release)
+    cfn = aws_account.client("cloudformation")
+    failed_id = cfn.describe_stacks(StackName="patchmon-dev")["Stacks"][0]["StackId"]
+    _force_stack_status("ROLLBACK_COMPLETE")  # what a first creation that failed leaves: CloudFormation cannot update it
+
+    deploy.deploy(deployer, deployer.upload(_package(tmp_path, marker="two", distribution_id=distribution,
+                                                     assets={"assets/app-2.js": "two"}), params))
+
+    stack = cfn.describe_stacks(StackName="patchmon-dev")["Stacks"][0]
+    assert stack["StackStatus"] == "CREATE_COMPLETE" and stack["StackId"] != failed_id
+    assert "ROLLBACK_COMPLETE): deleting it, then creating it again" in capsys.readouterr().out
+
+
+def test_deploy_while_the_stack_is_busy_is_refused_when_run(aws_account, tmp_path):
+    deployer = deploy.Deployer("dev", aws_account)
+    deployer.ensure_bucket()
+    params = deploy.parameters("dev", config=tmp_path / "none.json", overrides=[f"{k}={v}" for k, v in PARAMS.items()])
+    package = _package(tmp_path, marker="one", distribution_id=_distribution(), assets={"assets/app-1.js": "one"})
+    deploy.deploy(deployer, deployer.upload(package, params))
+    _force_stack_status("UPDATE_IN_PROGRESS")
+
+    with pytest.raises(SystemExit, match=r"patchmon-dev is busy \(UPDATE_IN_PROGRESS\): wait until"):
+        deploy.deploy(deployer, deployer.upload(package, params))
+
+
+def test_failure_reasons_are_those_of_the_latest_operation_oldest_first_when_read():
+    from botocore.stub import Stubber
+
+    def event(logical: str, kind: str, status: str, reason: str = "") -> dict:
+        return {"StackId": "s", "EventId": logical + status, "StackName": "patchmon-dev", "LogicalResourceId": logical,
+                "ResourceType": kind, "ResourceStatus": status, "ResourceStatusReason": reason, "Timestamp": "2026-11-27T00:00:00Z"}
+
+    stack = "AWS::CloudFormation::Stack"
+    newest_first = [
+        event("patchmon-dev", stack, "ROLLBACK_COMPLETE"),
+        event("Distribution", "AWS::CloudFront::Distribution", "CREATE_FAILED", "Resource creation cancelled"),
+        event("MailIdentity", "AWS::SES::EmailIdentity", "CREATE_FAILED", "Email address is not verified"),
+        event("patchmon-dev", stack, "CREATE_IN_PROGRESS", "User Initiated"),
+        event("OldThing", "AWS::SQS::Queue", "UPDATE_FAILED", "from an earlier operation"),
+    ]
+    deployer = deploy.Deployer.__new__(deploy.Deployer)
+    deployer.stage = "dev"
+    deployer.cfn = boto3.client("cloudformation", region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x")
+    with Stubber(deployer.cfn) as stub:
+        stub.add_response("describe_stack_events", {"StackEvents": newest_first}, {"StackName": "patchmon-dev"})
+        reasons = deployer.failure_reasons()
+
+    assert reasons == ["MailIdentity (AWS::SES::EmailIdentity): Email address is not verified",
+                       "Distribution (AWS::CloudFront::Distribution): Resource creation cancelled"]

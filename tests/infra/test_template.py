@@ -95,10 +95,20 @@ def test_every_table_has_pitr_encryption_ttl_and_prod_deletion_protection_when_r
         assert props["SSESpecification"]["SSEEnabled"] is True, table.name
         assert props["BillingMode"] == "PAY_PER_REQUEST", table.name
         assert props["DeletionProtectionEnabled"] == {"Fn::If": ["IsProd", True, False]}, table.name
-        assert resource["DeletionPolicy"] == resource["UpdateReplacePolicy"] == "Retain", table.name
+        assert (resource["DeletionPolicy"], resource["UpdateReplacePolicy"]) == ("RetainExceptOnCreate", "Retain"), table.name
         # Retention (sessions, tickets, report history) is DynamoDB TTL on this attribute.
         assert props["TimeToLiveSpecification"] == {"AttributeName": table.ttl_attribute, "Enabled": True}, table.name
         assert {i["IndexName"] for i in props["GlobalSecondaryIndexes"]} == {i.name for i in table.indexes}
+
+
+def test_stateful_resources_outlive_the_stack_but_not_a_failed_first_creation_when_rendered():
+    stateful = {"AWS::DynamoDB::Table", "AWS::KMS::Key", "AWS::SecretsManager::Secret", "AWS::S3::Bucket"}
+    for name, resource in RESOURCES.items():
+        if resource["Type"] in stateful:
+            # RetainExceptOnCreate: a first deployment that rolls back leaves no fixed-name table or secret to clash.
+            assert (resource.get("DeletionPolicy"), resource.get("UpdateReplacePolicy")) == ("RetainExceptOnCreate", "Retain"), name
+        else:
+            assert "DeletionPolicy" not in resource and "UpdateReplacePolicy" not in resource, name
 
 
 # --- functions -----------------------------------------------------------------------------------
