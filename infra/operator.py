@@ -2,11 +2,15 @@
 
     python -m infra.operator tenants list
     python -m infra.operator tenants create --slug acme --name "Acme Ltd" --plan plus [--host-limit 200]
+    python -m infra.operator tenants setup-link TENANT_ID   (a new setup link; the old one stops working)
     python -m infra.operator tenants update TENANT_ID --plan max | --modules patching,docker | --host-limit N
     python -m infra.operator tenants suspend TENANT_ID      (resume: tenants resume TENANT_ID)
 
 --url defaults to $PATCHMON_URL or http://localhost:8000; the key to $PATCHMON_OPERATOR_KEY, else the
 local stack's `.local/operator-key`.
+
+`create` and `setup-link` print the organisation's setup link, `https://<slug>.<domain>/setup?token=…`: hand it
+to the customer's administrator; only it opens first-time setup (it lasts 7 days).
 """
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ import json
 import os
 import pathlib
 import sys
+import urllib.parse
 from typing import Any
 
 import httpx
@@ -42,6 +47,16 @@ def _call(args: argparse.Namespace, method: str, path: str, body: dict[str, Any]
     return payload
 
 
+def setup_url(server_url: str, slug: str, token: str) -> str:
+    """The organisation's setup link: its subdomain of the server's address (a loopback address becomes localhost)."""
+    parts = urllib.parse.urlsplit(server_url)
+    host = parts.hostname or "localhost"
+    if host in ("127.0.0.1", "::1"):
+        host = "localhost"  # browsers resolve *.localhost to this machine
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{slug}.{host}{port}/setup?{urllib.parse.urlencode({'token': token})}"
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run one operator command and print its JSON result."""
     parser = argparse.ArgumentParser(prog="python -m infra.operator", description=__doc__.splitlines()[0])
@@ -61,7 +76,7 @@ def main(argv: list[str] | None = None) -> None:
     update.add_argument("--plan", choices=["free", "plus", "max", "custom"])
     update.add_argument("--modules")
     update.add_argument("--host-limit", type=int)
-    for action in ("suspend", "resume", "show"):
+    for action in ("suspend", "resume", "show", "setup-link"):
         sub.add_parser(action).add_argument("tenant_id")
     args = parser.parse_args(argv)
 
@@ -75,6 +90,11 @@ def main(argv: list[str] | None = None) -> None:
     elif args.action == "create":
         body = {"slug": args.slug, "name": args.name, "plan": args.plan, "custom_modules": modules(), "host_limit": args.host_limit}
         result = _call(args, "POST", "/tenants", {k: v for k, v in body.items() if v is not None})
+        result["setup_url"] = setup_url(args.url, result["slug"], result["setup_link"]["setup_token"])
+    elif args.action == "setup-link":
+        slug = _call(args, "GET", f"/tenants/{args.tenant_id}")["slug"]
+        result = _call(args, "POST", f"/tenants/{args.tenant_id}/setup-link")
+        result["setup_url"] = setup_url(args.url, slug, result["setup_token"])
     elif args.action == "update":
         body = {"name": args.name, "plan": args.plan, "custom_modules": modules(), "host_limit": args.host_limit}
         result = _call(args, "PATCH", f"/tenants/{args.tenant_id}", {k: v for k, v in body.items() if v is not None})

@@ -32,13 +32,15 @@ def _signed_in(result: service.SignIn, status: int = 200) -> Response:
     return json_response(result.body, status, cookies=set_cookies)
 
 
-@route(bp, "/auth/setup-status", summary="Whether first-time setup is still pending", tags=TAGS, public=True)
+@route(bp, "/auth/setup-status", summary="Whether first-time setup is still pending, and whether it needs the setup link",
+       tags=TAGS, public=True)
 def get_setup_status(request: Request) -> dict:
-    return {"needs_setup": user_service.needs_setup(request.tenant)}
+    needs_setup = user_service.needs_setup(request.tenant)
+    return {"needs_setup": needs_setup, "setup_link_required": needs_setup and request.tenant.setup_link_sha256 is not None}
 
 
 @route(bp, "/auth/setup-admin", methods=("POST",), summary="Create the first (superadmin) user of the organisation",
-       tags=TAGS, public=True, rate_limit="auth", request_model=SetupAdmin, status=201, error_statuses=(409,))
+       tags=TAGS, public=True, rate_limit="auth", request_model=SetupAdmin, status=201, error_statuses=(403, 409))
 def setup_admin(request: Request) -> Response:
     return _signed_in(service.setup_admin(request.tenant, request.body, client=_client(request)), 201)
 

@@ -7,7 +7,16 @@ from chalicelib.audit import service as audit
 from chalicelib.core.pagination import page_size
 from chalicelib.core.settings import get_settings
 from chalicelib.tenant import service
-from chalicelib.tenant.schemas import OrganisationSignup, SecuritySettings, TenantCreate, TenantPage, TenantRead, TenantUpdate
+from chalicelib.tenant.schemas import (
+    OrganisationSignup,
+    SecuritySettings,
+    SetupLink,
+    TenantCreate,
+    TenantCreated,
+    TenantPage,
+    TenantRead,
+    TenantUpdate,
+)
 from chalicelib.web.route import Request, route
 
 bp = Blueprint(__name__)
@@ -20,10 +29,17 @@ def list_tenants(request: Request) -> dict:
     return {"tenants": [service.read_model(t).model_dump() for t in tenants], "next_cursor": cursor}
 
 
-@route(bp, "/operator/tenants", methods=("POST",), summary="Create a tenant", tags=OPERATOR, operator=True,
-       request_model=TenantCreate, response_model=TenantRead, status=201, error_statuses=(409,))
+@route(bp, "/operator/tenants", methods=("POST",), summary="Create a tenant and its setup link", tags=OPERATOR, operator=True,
+       request_model=TenantCreate, response_model=TenantCreated, status=201, error_statuses=(409,))
 def create_tenant(request: Request) -> dict:
-    return service.read_model(service.create(request.body)).model_dump()
+    tenant, link = service.create_with_setup_link(request.body)
+    return TenantCreated(**service.read_model(tenant).model_dump(), setup_link=link).model_dump()
+
+
+@route(bp, "/operator/tenants/{tenant_id}/setup-link", methods=("POST",), summary="Issue a new setup link (the old one stops working)",
+       tags=OPERATOR, operator=True, response_model=SetupLink, status=201, error_statuses=(404, 409))
+def issue_setup_link(request: Request) -> dict:
+    return service.issue_setup_link(request.path_params["tenant_id"]).model_dump()
 
 
 @route(bp, "/operator/tenants/{tenant_id}", summary="Get a tenant", tags=OPERATOR, operator=True, response_model=TenantRead,

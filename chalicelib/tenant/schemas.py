@@ -71,6 +71,9 @@ class Tenant(BaseModel):
     host_limit: int
     status: Literal["active", "suspended"] = "active"
     settings: SecuritySettings = Field(default_factory=SecuritySettings)
+    # While set, first-time setup needs the operator's setup link (only its SHA-256 is kept).
+    setup_link_sha256: str | None = None
+    setup_link_expires_at: str | None = None
     created_at: str
     updated_at: str
 
@@ -123,6 +126,17 @@ class TenantRead(BaseModel):
     status: str
     created_at: str
     updated_at: str
+
+
+class SetupLink(BaseModel):
+    """The one-time token of a tenant's setup link (`https://<slug>.<domain>/setup?token=…`), shown once."""
+
+    setup_token: str
+    expires_at: str
+
+
+class TenantCreated(TenantRead):
+    setup_link: SetupLink
 
 
 class TenantPage(BaseModel):

@@ -2,24 +2,36 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from typing import Any
 
 from pydantic import ValidationError
 
 from chalicelib.audit import service as audit
-from chalicelib.core import clock, errors, ids
+from chalicelib.core import clock, crypto, errors, ids
 from chalicelib.core.observability import logger
 from chalicelib.core.settings import get_settings
 from chalicelib.ratelimit import service as ratelimit
 from chalicelib.rbac import permissions as perms
 from chalicelib.rbac import service as rbac_service
 from chalicelib.tenant import plans, store
-from chalicelib.tenant.schemas import OrganisationSignup, SecuritySettings, Tenant, TenantCreate, TenantRead, TenantUpdate
+from chalicelib.tenant.schemas import (
+    OrganisationSignup,
+    SecuritySettings,
+    SetupLink,
+    Tenant,
+    TenantCreate,
+    TenantRead,
+    TenantUpdate,
+)
 
 # Every request resolves its tenant; a warm Lambda keeps the answer briefly so this costs no read.
 # A suspension therefore takes effect within CACHE_SECONDS on every instance.
 CACHE_SECONDS = 30.0
 SIGNUP_COUNTER_TENANT = "_signup"  # sign-ups belong to no tenant yet; their rate counters live here
+SETUP_LINK_DAYS = 7
+SETUP_LINK_REQUIRED = "This organisation is set up through the setup link its provider sent; open that link, or ask them for a new one"
+SETUP_LINK_EXPIRED = "This setup link has expired; ask your provider for a new one"
 _cache: dict[str, tuple[float, Tenant | None]] = {}
 
 
@@ -39,15 +51,75 @@ def modules(tenant: Tenant) -> frozenset[str]:
     return plans.modules_for(tenant.plan, tenant.custom_modules)
 
 
-def create(data: TenantCreate) -> Tenant:
+def create(data: TenantCreate, **stored: Any) -> Tenant:
     """Create a tenant; Conflict when the slug is taken."""
     now = clock.iso(clock.now())
     tenant = Tenant(tenant_id=ids.new_id(), slug=data.slug, name=data.name, plan=data.plan,
                     custom_modules=data.custom_modules or [], created_at=now, updated_at=now,
-                    host_limit=data.host_limit if data.host_limit is not None else plans.DEFAULT_HOST_LIMITS.get(data.plan, 100))
+                    host_limit=data.host_limit if data.host_limit is not None else plans.DEFAULT_HOST_LIMITS.get(data.plan, 100),
+                    **stored)
     store.put_new(tenant.model_dump())
     logger.info("tenant created", extra={"tenant_id": tenant.tenant_id, "slug": tenant.slug})
     return tenant
+
+
+def _new_setup_link() -> tuple[SetupLink, dict[str, str]]:
+    token = crypto.random_token(32)
+    expires_at = clock.iso(clock.now() + timedelta(days=SETUP_LINK_DAYS))
+    return SetupLink(setup_token=token, expires_at=expires_at), {"setup_link_sha256": crypto.sha256_hex(token),
+                                                                  "setup_link_expires_at": expires_at}
+
+
+def create_with_setup_link(data: TenantCreate) -> tuple[Tenant, SetupLink]:
+    """Create a tenant (the operator's way) whose first-time setup needs the returned link: never open to whoever comes first."""
+    link, stored = _new_setup_link()
+    tenant = create(data, **stored)
+    audit.record(None, tenant_id=tenant.tenant_id, action="setup_link_issued", target_type="tenant", target_id=tenant.tenant_id,
+                 actor="operator", details={"expires_at": link.expires_at})
+    return tenant, link
+
+
+def issue_setup_link(tenant_id: str) -> SetupLink:
+    """Replace the tenant's setup link (the old one stops working); Conflict once its first user exists."""
+    from chalicelib.user import service as user_service
+
+    current = get(tenant_id)
+    if not user_service.needs_setup(current):
+        raise errors.Conflict("Setup has already been completed")
+    link, stored = _new_setup_link()
+    _replace(current, stored)
+    audit.record(None, tenant_id=tenant_id, action="setup_link_issued", target_type="tenant", target_id=tenant_id,
+                 actor="operator", details={"expires_at": link.expires_at})
+    return link
+
+
+def check_setup_link(tenant: Tenant, token: str | None) -> None:
+    """Forbidden unless first-time setup needs no link or `token` is the tenant's current, unexpired one."""
+    current = get(tenant.tenant_id)  # not the cached copy: a link just reissued elsewhere counts at once
+    if current.setup_link_sha256 is None:
+        return
+    if not token or not crypto.equal(crypto.sha256_hex(token), current.setup_link_sha256):
+        raise errors.Forbidden(SETUP_LINK_REQUIRED)
+    if (current.setup_link_expires_at or "") <= clock.iso(clock.now()):
+        raise errors.Forbidden(SETUP_LINK_EXPIRED)
+
+
+def clear_setup_link(tenant_id: str) -> None:
+    """Forget a used setup link (best effort: once a user exists, setup is closed whatever the record says)."""
+    current = get(tenant_id)
+    if current.setup_link_sha256 is not None:
+        try:
+            _replace(current, {"setup_link_sha256": None, "setup_link_expires_at": None})
+        except errors.Conflict:
+            logger.info("setup link left to be cleared later", extra={"tenant_id": tenant_id})
+
+
+def _replace(current: Tenant, changes: dict[str, Any]) -> Tenant:
+    updated = current.model_copy(update={**changes, "updated_at": clock.iso(clock.now())})
+    store.replace(updated.model_dump(), expected_updated_at=current.updated_at)
+    _cache.pop(updated.slug, None)
+    _by_id.pop(updated.tenant_id, None)  # this instance sees the change at once; others within CACHE_SECONDS
+    return updated
 
 
 def get(tenant_id: str) -> Tenant:
@@ -107,10 +179,7 @@ def update(tenant_id: str, data: TenantUpdate) -> Tenant:
     changes = data.model_dump(exclude_none=True)
     if changes.get("plan", current.plan) != plans.CUSTOM_PLAN and data.custom_modules is not None:
         raise errors.InvalidInput("custom_modules applies to the custom plan only")
-    updated = current.model_copy(update={**changes, "updated_at": clock.iso(clock.now())})
-    store.replace(updated.model_dump(), expected_updated_at=current.updated_at)
-    _cache.pop(updated.slug, None)
-    _by_id.pop(tenant_id, None)
+    updated = _replace(current, changes)
     logger.info("tenant updated", extra={"tenant_id": tenant_id, "fields": sorted(changes)})
     audit.record(None, tenant_id=tenant_id, action="tenant_updated", target_type="tenant", target_id=tenant_id, actor="operator",
                  details={k: v for k, v in changes.items() if k in ("plan", "custom_modules", "host_limit", "status", "name")})
@@ -122,12 +191,7 @@ def update_settings(tenant_id: str, settings: SecuritySettings) -> Tenant:
     role = settings.default_user_role
     if role in perms.PRIVILEGED_ROLES or not rbac_service.exists(tenant_id, role):
         raise errors.InvalidInput("default_user_role must be an existing role below admin")
-    current = get(tenant_id)
-    updated = current.model_copy(update={"settings": settings, "updated_at": clock.iso(clock.now())})
-    store.replace(updated.model_dump(), expected_updated_at=current.updated_at)
-    _cache.pop(updated.slug, None)
-    _by_id.pop(tenant_id, None)  # this instance sees the change at once; others within CACHE_SECONDS
-    return updated
+    return _replace(get(tenant_id), {"settings": settings})
 
 
 def ensure(slug: str, *, name: str, plan: str) -> Tenant:

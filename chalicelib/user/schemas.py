@@ -27,7 +27,7 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_max_length=256)
 
 
-class SetupAdmin(_Strict):
+class _NewAccount(_Strict):
     username: str
     email: str
     password: str
@@ -40,7 +40,12 @@ class SetupAdmin(_Strict):
     _e = field_validator("email")(_email)
 
 
-class Signup(SetupAdmin):
+class SetupAdmin(_NewAccount):
+    # The token of the operator's setup link (`/setup?token=…`), when the organisation was created with one.
+    setup_token: str | None = Field(default=None, max_length=128, alias="setupToken")
+
+
+class Signup(_NewAccount):
     pass
 
 

@@ -8,6 +8,7 @@ from chalicelib.core import clock, errors, ids
 from chalicelib.core.tenancy import TenantContext
 from chalicelib.rbac import permissions as perms
 from chalicelib.rbac import service as rbac_service
+from chalicelib.tenant import service as tenant_service
 from chalicelib.tenant.schemas import Tenant
 from chalicelib.user import passwords, store
 from chalicelib.user.schemas import PasswordChange, ProfileUpdate, SetupAdmin, Signup, UserCreate, UserUpdate
@@ -30,10 +31,12 @@ def setup_admin(tenant: Tenant, data: SetupAdmin) -> dict[str, Any]:
     """Create the tenant's first user, always superadmin whatever role was sent (D24.4)."""
     if not needs_setup(tenant):
         raise errors.Conflict("Setup has already been completed")
+    tenant_service.check_setup_link(tenant, data.setup_token)
     passwords.check_policy(data.password, tenant.settings.password_policy)
     user = _new_user(username=data.username, email=data.email, password_hash=passwords.hash_password(data.password),
                      role=perms.SUPERADMIN, first_name=data.first_name, last_name=data.last_name)
     store.put_new(tenant.tenant_id, user, only_if_first=True)
+    tenant_service.clear_setup_link(tenant.tenant_id)
     return user
 
 

@@ -122,4 +122,32 @@ describe('signed out', () => {
     expect(await screen.findByRole('heading', { level: 1, name: 'Set up PatchMon Cloud' })).toBeInTheDocument();
     expect(router.state.location.pathname).toBe('/setup');
   });
+
+  it('keeps the setup link’s token when the setup link is opened, and sends it with the account', async () => {
+    const calls = stubApi({
+      'GET /auth/setup-status': { body: { needs_setup: true, setup_link_required: true } },
+      'POST /auth/setup-admin': { status: 201, body: { expires_in: 3600, expires_at: 'x', user: { id: 'u1' } }, setCsrf: 'c1' },
+    });
+    const user = userEvent.setup();
+    const { router } = renderRoutes(routes, '/setup?token=abc');
+
+    await user.type(await screen.findByLabelText('Username'), 'ops');
+    expect(router.state.location.pathname).toBe('/setup');
+    expect(router.state.location.search).toBe('?token=abc');
+    await user.type(screen.getByLabelText('Email'), 'ops@example.com');
+    await user.type(screen.getByLabelText('Password'), 'Corr3ct-Horse!');
+    await user.type(screen.getByLabelText('Confirm'), 'Corr3ct-Horse!');
+    await user.click(screen.getByRole('button', { name: 'Create admin account' }));
+    expect(await screen.findByRole('button', { name: 'Skip for now' })).toBeInTheDocument();
+    expect(calls.find((c) => c.path === '/auth/setup-admin')?.body).toMatchObject({ setupToken: 'abc' });
+  });
+
+  it('keeps the setup link’s token when the login page sends the visitor to setup', async () => {
+    stubApi({ 'GET /auth/setup-status': { body: { needs_setup: true, setup_link_required: true } } });
+    const { router } = renderRoutes(routes, '/login?token=abc');
+
+    expect(await screen.findByLabelText('Username')).toBeInTheDocument();
+    expect(router.state.location.pathname).toBe('/setup');
+    expect(router.state.location.search).toBe('?token=abc');
+  });
 });

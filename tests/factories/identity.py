@@ -92,3 +92,13 @@ def set_cookies(response: Any) -> dict[str, str]:
 
 def cookie_value(set_cookie: str) -> str:
     return set_cookie.split("=", 1)[1].split(";", 1)[0]
+
+
+OPERATOR_KEY = "operator-test-key-0123456789"
+
+
+def operator_call(client: Any, headers: dict[str, str], method: str, path: str, body: Any = None):
+    """Call the operator API (`/api/v1/operator<path>`) with the operator fixture's headers."""
+    import json
+
+    return getattr(client.http, method)(f"/api/v1/operator{path}", headers=headers, body=json.dumps(body) if body is not None else b"")

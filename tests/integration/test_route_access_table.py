@@ -74,6 +74,7 @@ EXPECTED = {
     ("POST", "/api/v1/operator/tenants"): ("operator", None),
     ("GET", "/api/v1/operator/tenants/{tenant_id}"): ("operator", None),
     ("PATCH", "/api/v1/operator/tenants/{tenant_id}"): ("operator", None),
+    ("POST", "/api/v1/operator/tenants/{tenant_id}/setup-link"): ("operator", None),
     ("GET", "/api/v1/packages"): ("can_view_packages", None),
     ("GET", "/api/v1/packages/{name}"): ("can_view_packages", None),
     ("GET", "/api/v1/packages/{name}/hosts"): ("can_view_packages", None),

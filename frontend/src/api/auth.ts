@@ -16,18 +16,26 @@ export interface NewAccount {
   lastName?: string | undefined;
 }
 
+export interface SetupStatus {
+  needs_setup: boolean;
+  /** The organisation's first admin can only be created through the setup link its provider sent (absent: false). */
+  setup_link_required?: boolean;
+}
+
 function started<T extends { requiresTfa?: boolean }>(result: T): T {
   if (!result.requiresTfa) api.signedIn(result as unknown as SessionStarted);
   return result;
 }
 
 export const authApi = {
-  setupStatus: () => api.get<{ needs_setup: boolean }>('/auth/setup-status', { session: false }),
+  setupStatus: () => api.get<SetupStatus>('/auth/setup-status', { session: false }),
   signupEnabled: () => api.get<{ signupEnabled: boolean }>('/auth/signup-enabled', { session: false }),
   login: async (credentials: Credentials) => started(await api.post<LoginResult>('/auth/login', credentials, { session: false })),
   verifyTfa: async (input: { tfa_ticket: string; token: string; remember_me: boolean }) =>
     started(await api.post<SessionStarted>('/auth/verify-tfa', input, { session: false })),
-  setupAdmin: async (account: NewAccount) => started(await api.post<SessionStarted>('/auth/setup-admin', account, { session: false })),
+  /** `setupToken`: the token of the setup link (`/setup?token=…`), sent only when there is one. */
+  setupAdmin: async (account: NewAccount, setupToken?: string) =>
+    started(await api.post<SessionStarted>('/auth/setup-admin', setupToken ? { ...account, setupToken } : account, { session: false })),
   signup: async (account: NewAccount) => started(await api.post<SessionStarted>('/auth/signup', account, { session: false })),
   logout: async (): Promise<void> => {
     api.signingOut();

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
-from tests.factories.identity import make_tenant, sign_in
+from tests.factories.identity import OPERATOR_KEY, make_tenant, sign_in
 
 
 @pytest.fixture
@@ -13,3 +15,14 @@ def tenant(aws):
 @pytest.fixture
 def admin(client, tenant):
     return sign_in(client, tenant, "root", role="superadmin")
+
+
+@pytest.fixture
+def operator(monkeypatch, aws):
+    """The operator API's headers, with the deployment configured to accept its key."""
+    from chalicelib.core import settings
+
+    monkeypatch.setenv("OPERATOR_KEY_SHA256", hashlib.sha256(OPERATOR_KEY.encode()).hexdigest())
+    settings.reset_settings_cache()
+    return {"X-Operator-Key": OPERATOR_KEY, "Content-Type": "application/json"}
+

@@ -28,9 +28,11 @@ def test_setup_is_refused_with_409_when_the_tenant_has_users(client, tenant):
 
 
 def test_setup_status_reports_pending_until_the_first_user_exists(client, tenant):
-    assert client.http.get("/api/v1/auth/setup-status", headers={"Host": "localhost"}).json_body == {"needs_setup": True}
+    pending = {"needs_setup": True, "setup_link_required": False}  # the local default tenant: no setup link
+    assert client.http.get("/api/v1/auth/setup-status", headers={"Host": "localhost"}).json_body == pending
     make_user(tenant, "someone")
-    assert client.http.get("/api/v1/auth/setup-status", headers={"Host": "localhost"}).json_body == {"needs_setup": False}
+    done = {"needs_setup": False, "setup_link_required": False}
+    assert client.http.get("/api/v1/auth/setup-status", headers={"Host": "localhost"}).json_body == done
 
 
 def test_weak_password_is_refused_with_the_rules_it_breaks_when_setting_up(client, tenant):

@@ -1,27 +1,12 @@
 """Tenants: resolution by host, the operator API, plans and modules, suspension."""
 from __future__ import annotations
 
-import hashlib
 import json
 
 import pytest
 
 from tests.factories.identity import PASSWORD, host_of, login, make_tenant, make_user, sign_in
-
-OPERATOR_KEY = "operator-test-key-0123456789"
-
-
-@pytest.fixture
-def operator(monkeypatch, aws):
-    from chalicelib.core import settings
-
-    monkeypatch.setenv("OPERATOR_KEY_SHA256", hashlib.sha256(OPERATOR_KEY.encode()).hexdigest())
-    settings.reset_settings_cache()
-    return {"X-Operator-Key": OPERATOR_KEY, "Content-Type": "application/json"}
-
-
-def _op(client, headers, method, path, body=None):
-    return getattr(client.http, method)(f"/api/v1/operator{path}", headers=headers, body=json.dumps(body) if body is not None else b"")
+from tests.factories.identity import operator_call as _op
 
 
 def test_operator_creates_lists_and_updates_tenants_when_key_is_right(client, operator):

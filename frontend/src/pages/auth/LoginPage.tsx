@@ -48,7 +48,9 @@ export default function LoginPage() {
     void navigate(next, { replace: true });
   };
 
-  if (setup.data?.needs_setup) return <Navigate to="/setup" replace />;
+  // A setup link's token goes along, so the setup page can still send it.
+  const setupToken = params.get('token');
+  if (setup.data?.needs_setup) return <Navigate to={setupToken ? `/setup?token=${encodeURIComponent(setupToken)}` : '/setup'} replace />;
   if (api.hasSession() && !challenge) return <Navigate to={next} replace />;
   if (setup.isPending) return <LoadingState fullPage />;
 

@@ -67,3 +67,60 @@ it('lets the admin skip two-factor', async () => {
   await waitFor(() => expect(router.state.location.pathname).toBe('/'));
   expect(calls.some((c) => c.path.startsWith('/tfa/'))).toBe(false);
 });
+
+it('sends the setup link’s token with the account', async () => {
+  const calls = stubApi({
+    'GET /auth/setup-status': { body: { needs_setup: true, setup_link_required: true } }, 'POST /auth/setup-admin': signedIn,
+  });
+  const user = userEvent.setup();
+  const { router } = renderRoutes(routes, '/setup?token=k3y%2B1');
+
+  await createAdmin(user, 'Corr3ct-Horse!');
+  expect(await screen.findByRole('button', { name: 'Skip for now' })).toBeInTheDocument();
+  expect(calls.find((c) => c.path === '/auth/setup-admin')?.body).toEqual({
+    username: 'ops', email: 'ops@example.com', password: 'Corr3ct-Horse!', setupToken: 'k3y+1',
+  });
+  expect(router.state.location.search).toBe('?token=k3y%2B1');
+});
+
+it('sends no setup token when the address has none', async () => {
+  const calls = stubApi({ 'GET /auth/setup-status': { body: { needs_setup: true } }, 'POST /auth/setup-admin': signedIn });
+  const user = userEvent.setup();
+  renderRoutes(routes, '/setup');
+
+  await createAdmin(user, 'Corr3ct-Horse!');
+  expect(await screen.findByRole('button', { name: 'Skip for now' })).toBeInTheDocument();
+  const body = calls.find((c) => c.path === '/auth/setup-admin')?.body;
+  expect(body).toEqual({ username: 'ops', email: 'ops@example.com', password: 'Corr3ct-Horse!' });
+  expect(body).not.toHaveProperty('setupToken');
+});
+
+it('explains the setup link, with no form, when the organisation needs one and the address has none', async () => {
+  const calls = stubApi({ 'GET /auth/setup-status': { body: { needs_setup: true, setup_link_required: true } } });
+  renderRoutes(routes, '/setup');
+
+  expect(await screen.findByText('This organisation is set up through the setup link its provider sent. Open that link, or ask them for a new one.'))
+    .toBeInTheDocument();
+  expect(screen.getByRole('heading', { level: 1, name: 'Set up PatchMon Cloud' })).toBeInTheDocument();
+  expect(screen.queryByRole('textbox')).not.toBeInTheDocument();
+  expect(screen.queryByLabelText('Password')).not.toBeInTheDocument();
+  expect(screen.queryByRole('button', { name: 'Create admin account' })).not.toBeInTheDocument();
+  expect(calls.some((c) => c.path === '/auth/setup-admin')).toBe(false);
+});
+
+it.each([
+  'This organisation is set up through the setup link its provider sent; open that link, or ask them for a new one',
+  'This setup link has expired; ask your provider for a new one',
+])('shows the refusal of a wrong or expired setup link: %s', async (error) => {
+  stubApi({
+    'GET /auth/setup-status': { body: { needs_setup: true, setup_link_required: true } },
+    'POST /auth/setup-admin': { status: 403, body: { error } },
+  });
+  const user = userEvent.setup();
+  const { router } = renderRoutes(routes, '/setup?token=old');
+
+  await createAdmin(user, 'Corr3ct-Horse!');
+  expect(await screen.findByRole('alert')).toHaveTextContent(error);
+  expect(screen.getByRole('button', { name: 'Create admin account' })).toBeInTheDocument();
+  expect(router.state.location.pathname).toBe('/setup');
+});

@@ -1,11 +1,12 @@
 /**
  * First-time setup (D24.4, D25.18): create the organisation's first user (always superadmin), then optionally
- * enrol an authenticator app right away.
+ * enrol an authenticator app right away. An organisation its provider created is set up only through the one-time setup
+ * link they sent (`/setup?token=…`): the token goes with the account, and without one the page explains where to get it.
  */
 import { Alert, Button, Group, Stack, Text } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { Navigate, useNavigate } from 'react-router';
+import { Navigate, useNavigate, useSearchParams } from 'react-router';
 
 import { authApi } from '../../api/auth';
 import { errorMessage } from '../../api/errors';
@@ -23,6 +24,8 @@ type Step = { kind: 'account' } | { kind: 'mfa-offer' } | { kind: 'mfa-enrol'; s
 export default function SetupPage() {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
+  const [params] = useSearchParams();
+  const setupToken = params.get('token') || undefined;
   const [step, setStep] = useState<Step>({ kind: 'account' });
   const [username, setUsername] = useState('');
   const status = useQuery({ queryKey: queryKeys.setupStatus, queryFn: authApi.setupStatus, staleTime: 0, enabled: step.kind === 'account' });
@@ -37,6 +40,15 @@ export default function SetupPage() {
     if (status.isPending) return <LoadingState fullPage />;
     if (status.error) return <AuthLayout title="Set up PatchMon Cloud"><ErrorState error={status.error} onRetry={() => void status.refetch()} /></AuthLayout>;
     if (!status.data.needs_setup) return <Navigate to="/login" replace />;
+    if (status.data.setup_link_required && !setupToken) {
+      return (
+        <AuthLayout title="Set up PatchMon Cloud">
+          <Alert color="blue" variant="light">
+            This organisation is set up through the setup link its provider sent. Open that link, or ask them for a new one.
+          </Alert>
+        </AuthLayout>
+      );
+    }
   }
 
   return (
@@ -51,7 +63,7 @@ export default function SetupPage() {
             submitLabel="Create admin account"
             policy={DEFAULT_PASSWORD_POLICY}
             onSubmit={async (account) => {
-              await authApi.setupAdmin(account);
+              await authApi.setupAdmin(account, setupToken);
               setUsername(account.username);
               // Only the step changes: the (now stale) "needs setup" answer must not send us to the login page.
               setStep({ kind: 'mfa-offer' });
