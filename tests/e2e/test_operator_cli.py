@@ -20,7 +20,7 @@ ADMIN = {"username": "founder", "email": "founder@example.com", "password": "Sup
 def _operator(stack: LocalStackProcess, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PATCHMON_DATA_DIR": str(stack.data_dir)}  # the stack's operator key
     return subprocess.run([sys.executable, "-m", "infra.operator", "--url", stack.url, "tenants", *args],
-                          capture_output=True, text=True, env=env, timeout=60)
+                          check=False, capture_output=True, text=True, env=env, timeout=60)
 
 
 def _setup(stack: LocalStackProcess, slug: str, **extra: str) -> httpx.Response:
