@@ -146,14 +146,43 @@ class Deployer:
         status = self._stack_status()
         if status in (None, "REVIEW_IN_PROGRESS"):  # no stack, or only a change set from --no-execute
             return "CREATE"
-        if status == "ROLLBACK_COMPLETE":
-            print(f"{name} is what is left of a first deployment that failed (ROLLBACK_COMPLETE): deleting it, then creating it again")
-            self.cfn.delete_stack(StackName=name)
-            self.cfn.get_waiter("stack_delete_complete").wait(StackName=name, WaiterConfig={"Delay": 10, "MaxAttempts": 180})
+        if status in ("ROLLBACK_COMPLETE", "ROLLBACK_FAILED"):  # only a first creation ends in these
+            self._delete_failed_first_creation(status)
             return "CREATE"
         if status.endswith("_IN_PROGRESS"):
             raise SystemExit(f"{name} is busy ({status}): wait until CloudFormation has finished, then deploy again")
         return "UPDATE"
+
+    def _delete_failed_first_creation(self, status: str) -> None:
+        name = stack_name(self.stage)
+        protected = self._deletion_protected_tables()
+        if protected:
+            # prod's table is deletion-protected, so CloudFormation could not remove it when the creation rolled back.
+            commands = "".join(f"\n  aws dynamodb update-table --table-name {t} --no-deletion-protection-enabled" for t in protected)
+            raise SystemExit(f"{name} is what is left of a first deployment that failed ({status}), and CloudFormation cannot "
+                             f"delete its tables while they are deletion-protected. They were created by that failed "
+                             f"deployment and hold no data: turn the protection off, then run make deploy again:{commands}")
+        print(f"{name} is what is left of a first deployment that failed ({status}): deleting it, then creating it again")
+        self.cfn.delete_stack(StackName=name)
+        try:
+            self.cfn.get_waiter("stack_delete_complete").wait(StackName=name, WaiterConfig={"Delay": 10, "MaxAttempts": 180})
+        except WaiterError:
+            reasons = "".join(f"\n  {reason}" for reason in self.failure_reasons())
+            raise SystemExit(f"CloudFormation could not delete {name}:{reasons}") from None
+
+    def _deletion_protected_tables(self) -> list[str]:
+        pages = self.cfn.get_paginator("list_stack_resources").paginate(StackName=stack_name(self.stage))
+        tables = [r["PhysicalResourceId"] for page in pages for r in page["StackResourceSummaries"]
+                  if r.get("ResourceType") == "AWS::DynamoDB::Table" and r.get("PhysicalResourceId")]
+        dynamodb = self.session.client("dynamodb")
+        protected = []
+        for table in tables:
+            try:
+                if dynamodb.describe_table(TableName=table)["Table"].get("DeletionProtectionEnabled"):
+                    protected.append(table)
+            except dynamodb.exceptions.ResourceNotFoundException:
+                pass
+        return protected
 
     def apply(self, release: Release, *, execute: bool = True) -> bool:
         """Create and (unless told not to) execute a change set; return whether anything changed."""
@@ -266,6 +295,14 @@ def main(argv: list[str] | None = None) -> None:
         deployer = Deployer(args.stage, boto3.session.Session(region_name=args.region))
     except (BotoCoreError, ClientError) as exc:  # no credentials, no region, no network, a refused identity
         raise SystemExit(f"cannot reach AWS ({exc}): set AWS_PROFILE (or AWS credentials) and a region, or pass --region") from None
+    try:
+        _run(args, deployer)
+    except ClientError as exc:  # e.g. a parameter the template refuses, or a permission the deploying identity lacks
+        error = exc.response.get("Error", {})
+        raise SystemExit(f"AWS refused {exc.operation_name}: {error.get('Code')}: {error.get('Message')}") from None
+
+
+def _run(args: argparse.Namespace, deployer: Deployer) -> None:
     if args.releases:
         for release in deployer.releases():
             print(release.release_id)

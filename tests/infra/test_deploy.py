@@ -240,3 +240,44 @@ def test_failure_reasons_are_those_of_the_latest_operation_oldest_first_when_rea
 
     assert reasons == ["MailIdentity (AWS::SES::EmailIdentity): Email address is not verified",
                        "Distribution (AWS::CloudFront::Distribution): Resource creation cancelled"]
+
+
+def test_a_failed_first_creation_with_a_protected_table_says_how_to_release_it_then_deploys_when_run(aws_account, tmp_path, capsys):
+    deployer = deploy.Deployer("dev", aws_account)
+    deployer.ensure_bucket()
+    params = deploy.parameters("dev", config=tmp_path / "none.json", overrides=[f"{k}={v}" for k, v in PARAMS.items()])
+    distribution = _distribution()
+    deploy.deploy(deployer, deployer.upload(_package(tmp_path, marker="one", distribution_id=distribution,
+                                                     assets={"assets/app-1.js": "one"}), params))
+    dynamodb = aws_account.client("dynamodb")
+    dynamodb.update_table(TableName="patchmon-dev-main", DeletionProtectionEnabled=True)
+    _force_stack_status("ROLLBACK_FAILED")  # prod: the rollback could not delete its deletion-protected table
+    retry = deployer.upload(_package(tmp_path, marker="two", distribution_id=distribution, assets={"assets/app-2.js": "two"}), params)
+
+    with pytest.raises(SystemExit, match="cannot delete its tables while they are deletion-protected") as refused:
+        deploy.deploy(deployer, retry)
+    assert "aws dynamodb update-table --table-name patchmon-dev-main --no-deletion-protection-enabled" in str(refused.value)
+    assert aws_account.client("cloudformation").describe_stacks(StackName="patchmon-dev")["Stacks"][0]["StackStatus"] == "ROLLBACK_FAILED"
+
+    dynamodb.update_table(TableName="patchmon-dev-main", DeletionProtectionEnabled=False)
+    deploy.deploy(deployer, retry)
+
+    assert aws_account.client("cloudformation").describe_stacks(StackName="patchmon-dev")["Stacks"][0]["StackStatus"] == "CREATE_COMPLETE"
+
+
+def test_a_request_aws_refuses_ends_the_command_with_its_message_not_a_traceback_when_run(aws_account, tmp_path, monkeypatch):
+    from botocore.exceptions import ClientError
+
+    package = _package(tmp_path, marker="one", distribution_id=_distribution(), assets={"assets/app-1.js": "one"})
+
+    def refused(self, release, *, execute=True):
+        raise ClientError({"Error": {"Code": "ValidationError", "Message": "Parameter 'BaseDomain' must match pattern ^[a-z0-9.-]+$"}},
+                          "CreateChangeSet")
+
+    monkeypatch.setattr(deploy.Deployer, "apply", refused)
+    with pytest.raises(SystemExit) as stopped:
+        deploy.main(["--stage", "dev", "--region", REGION, "--package", str(package), "--config", str(tmp_path / "none.json"),
+                     *[f"--param={k}={v}" for k, v in PARAMS.items()]])
+
+    assert str(stopped.value) == ("AWS refused CreateChangeSet: ValidationError: "
+                                  "Parameter 'BaseDomain' must match pattern ^[a-z0-9.-]+$")
