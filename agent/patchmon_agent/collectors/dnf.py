@@ -2,8 +2,10 @@
 
 Security: a package is a security update when an advisory of type security (RHSA, ALSA, RLSA, ELSA,
 FEDORA-…, ALAS…) lists a build of it newer than the installed one: `dnf updateinfo list --security`
-(dnf 4 and dnf 5) or `yum updateinfo list security` (`sec` on refusal). dnf lists an advisory while
-any installed copy is older, so a fix already in the newest kernel is not counted again for an old one.
+(dnf 4 and dnf 5) or `yum updateinfo list security` (`sec` on refusal). Some versions list an advisory
+while any installed copy is older (dnf 4.14 as recorded does not), so a fix already in the newest kernel is
+never counted again for an old one. An advisory of a versionlocked package stays listed (recorded): only
+an offered update is flagged.
 Distributions that publish no updateinfo (CentOS 7 and Stream) flag nothing.
 Holds: `versionlock list` (dnf 4 and yum print NEVRA patterns, dnf 5 prints "Package name:" blocks);
 locked packages are already absent from check-update, as dnf applies the locks to every command.

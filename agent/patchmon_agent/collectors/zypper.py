@@ -1,7 +1,8 @@
 """zypper (openSUSE, SLES): installed packages from rpm, updates from list-updates, security from patches.
 
 Security: SUSE publishes security fixes as patches of category "security". `list-patches --category
-security` names the patches this host needs but not their packages, so `info -t patch` is asked for
+security` names the patches this host needs but not their packages (with `--xmlout`, zypper 1.14 lists
+every needed patch whatever the category, so the category attribute is what decides), so `info -t patch` is asked for
 them: each patch "conflicts" with the vulnerable versions (`libopenssl3.x86_64 < 3.0.8-150500.5.27.1`);
 an update is a security update when a needed security patch conflicts with the installed version.
 Holds: `zypper locks` (names may be globs); locked packages never count as upgradable.
