@@ -16,6 +16,7 @@ import json
 import os
 import re
 import sys
+import threading
 
 
 def main(argv: list[str]) -> int:
@@ -28,15 +29,18 @@ def main(argv: list[str]) -> int:
 
     os.makedirs(out, exist_ok=True)
     slugs: list[str] = []
+    naming = threading.Lock()  # collectors run commands in parallel: each must get its own file names
 
     def recording(command: list[str], timeout: float) -> common.CommandResult:
         result = common.default_runner(command, timeout)
         slug = re.sub(r"[^a-z0-9]+", "-", " ".join(command[:3]).lower()).strip("-")[:40]
-        taken = sum(1 for s in slugs if s == slug or s.startswith(slug + "-"))
-        slugs.append(slug if taken == 0 else f"{slug}-{taken + 1}")
-        with open(os.path.join(out, slugs[-1] + ".stdout"), "w") as handle:
+        with naming:
+            taken = sum(1 for s in slugs if s == slug or s.startswith(slug + "-"))
+            mine = slug if taken == 0 else f"{slug}-{taken + 1}"
+            slugs.append(mine)
+        with open(os.path.join(out, mine + ".stdout"), "w") as handle:
             handle.write(result.stdout)
-        with open(os.path.join(out, slugs[-1] + ".json"), "w") as handle:
+        with open(os.path.join(out, mine + ".json"), "w") as handle:
             json.dump({"argv": list(command), "env": {"LC_ALL": "C"}, "rc": result.returncode, "stderr": result.stderr,
                        "captured_from": label, "synthetic": False}, handle, indent=1)
         return result
