@@ -2,9 +2,9 @@
 
 Security: a package is a security update when an advisory of type security (RHSA, ALSA, RLSA, ELSA,
 FEDORA-…, ALAS…) lists a build of it newer than the installed one: `dnf updateinfo list --security`
-(dnf 4 and dnf 5) or `yum updateinfo list security` (`sec` on refusal). Some versions list an advisory
-while any installed copy is older (dnf 4.14 as recorded does not), so a fix already in the newest kernel is
-never counted again for an old one. An advisory of a versionlocked package stays listed (recorded): only
+(dnf 4 and dnf 5) or `yum updateinfo list security` (`sec` on refusal). An advisory the newest installed
+kernel already has is not counted for an older kernel left installed (dnf 4.14 and dnf5 5.4, as recorded, do
+not list it; the check guards the versions that do). An advisory of a versionlocked package stays listed (recorded): only
 an offered update is flagged.
 Distributions that publish no updateinfo (CentOS 7 and Stream) flag nothing.
 Holds: `versionlock list` (dnf 4 and yum print NEVRA patterns, dnf 5 prints "Package name:" blocks);
