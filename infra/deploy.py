@@ -151,6 +151,10 @@ class Deployer:
             return "CREATE"
         if status.endswith("_IN_PROGRESS"):
             raise SystemExit(f"{name} is busy ({status}): wait until CloudFormation has finished, then deploy again")
+        if status == "UPDATE_ROLLBACK_FAILED":
+            reasons = "".join(f"\n  {reason}" for reason in self.failure_reasons())
+            raise SystemExit(f"{name} could not roll back its last update (UPDATE_ROLLBACK_FAILED):{reasons}\nfix what is named "
+                             f"above, run `aws cloudformation continue-update-rollback --stack-name {name}`, then deploy again")
         return "UPDATE"
 
     def _delete_failed_first_creation(self, status: str) -> None:

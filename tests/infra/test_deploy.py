@@ -281,3 +281,16 @@ def test_a_request_aws_refuses_ends_the_command_with_its_message_not_a_traceback
 
     assert str(stopped.value) == ("AWS refused CreateChangeSet: ValidationError: "
                                   "Parameter 'BaseDomain' must match pattern ^[a-z0-9.-]+$")
+
+
+def test_a_stack_whose_update_could_not_roll_back_is_refused_with_the_way_out_when_run(aws_account, tmp_path):
+    deployer = deploy.Deployer("dev", aws_account)
+    deployer.ensure_bucket()
+    params = deploy.parameters("dev", config=tmp_path / "none.json", overrides=[f"{k}={v}" for k, v in PARAMS.items()])
+    package = _package(tmp_path, marker="one", distribution_id=_distribution(), assets={"assets/app-1.js": "one"})
+    deploy.deploy(deployer, deployer.upload(package, params))
+    _force_stack_status("UPDATE_ROLLBACK_FAILED")
+
+    with pytest.raises(SystemExit, match=r"could not roll back its last update \(UPDATE_ROLLBACK_FAILED\)") as refused:
+        deploy.deploy(deployer, deployer.upload(package, params))
+    assert "aws cloudformation continue-update-rollback --stack-name patchmon-dev" in str(refused.value)
