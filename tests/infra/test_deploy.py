@@ -8,7 +8,9 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import pathlib
 import zipfile
+from dataclasses import dataclass
 
 import boto3
 import pytest
@@ -75,21 +77,44 @@ def aws_account(monkeypatch):
         yield boto3.session.Session(region_name=REGION)
 
 
+@dataclass
+class Installation:
+    """Stage dev in the moto account: its deployer, parameters and CloudFront distribution."""
+
+    deployer: deploy.Deployer
+    params: dict[str, str]
+    distribution: str
+    tmp_path: pathlib.Path
+
+    def release(self, marker: str) -> deploy.Release:
+        """Upload a package whose code says `marker` and whose web app is index.html + assets/app-<marker>.js."""
+        package = _package(self.tmp_path, marker=marker, distribution_id=self.distribution, assets={f"assets/app-{marker}.js": marker})
+        return self.deployer.upload(package, self.params)
+
+
+@pytest.fixture
+def installation(aws_account, tmp_path) -> Installation:
+    deployer = deploy.Deployer("dev", aws_account)
+    deployer.ensure_bucket()
+    params = deploy.parameters("dev", config=tmp_path / "none.json", overrides=[f"{k}={v}" for k, v in PARAMS.items()])
+    return Installation(deployer, params, _distribution(), tmp_path)
+
+
+def _stack_status(session) -> dict:
+    return session.client("cloudformation").describe_stacks(StackName="patchmon-dev")["Stacks"][0]
+
+
 def _stack_parameter(session, name: str) -> str:
     stack = session.client("cloudformation").describe_stacks(StackName="patchmon-dev")["Stacks"][0]
     return next(p["ParameterValue"] for p in stack["Parameters"] if p["ParameterKey"] == name)
 
 
-def test_deploy_creates_the_stack_publishes_the_web_app_and_records_the_release_when_run(aws_account, tmp_path):
-    package = _package(tmp_path, marker="one", distribution_id=_distribution(), assets={"assets/app-1.js": "one"})
-    deployer = deploy.Deployer("dev", aws_account)
-    deployer.ensure_bucket()
-    release = deployer.upload(package, deploy.parameters("dev", config=tmp_path / "none.json", overrides=[f"{k}={v}" for k, v in PARAMS.items()]))
+def test_deploy_creates_the_stack_publishes_the_web_app_and_records_the_release_when_run(aws_account, installation):
+    release = installation.release("1")
 
-    outputs = deploy.deploy(deployer, release)
+    outputs = deploy.deploy(installation.deployer, release)
 
-    cfn = aws_account.client("cloudformation")
-    assert cfn.describe_stacks(StackName="patchmon-dev")["Stacks"][0]["StackStatus"] == "CREATE_COMPLETE"
+    assert _stack_status(aws_account)["StackStatus"] == "CREATE_COMPLETE"
     assert outputs["MainTableName"] == "patchmon-dev-main"
     table = aws_account.client("dynamodb").describe_table(TableName="patchmon-dev-main")["Table"]
     assert {i["IndexName"] for i in table["GlobalSecondaryIndexes"]} == {"gsi1", "gsi2"}
@@ -112,18 +137,15 @@ def test_deploy_creates_the_stack_publishes_the_web_app_and_records_the_release_
     assert s3.head_object(Bucket=bucket, Key="assets/app-1.js")["CacheControl"] == deploy.IMMUTABLE
     index = s3.head_object(Bucket=bucket, Key="index.html")
     assert index["CacheControl"] == deploy.REVALIDATE and index["ContentType"] == "text/html"
-    assert [r.release_id for r in deployer.releases()] == [release.release_id]
+    assert [r.release_id for r in installation.deployer.releases()] == [release.release_id]
     assert _stack_parameter(aws_account, "CodeKey") == release.code_key
 
 
-def test_deploy_updates_then_rolls_back_to_the_previous_release_when_run(aws_account, tmp_path, capsys):
-    distribution = _distribution()
-    deployer = deploy.Deployer("dev", aws_account)
-    deployer.ensure_bucket()
-    params = deploy.parameters("dev", config=tmp_path / "none.json", overrides=[f"{k}={v}" for k, v in PARAMS.items()])
-    first = deployer.upload(_package(tmp_path, marker="one", distribution_id=distribution, assets={"assets/app-1.js": "one"}), params)
+def test_deploy_updates_then_rolls_back_to_the_previous_release_when_run(aws_account, installation, capsys):
+    deployer = installation.deployer
+    first = installation.release("1")
     deploy.deploy(deployer, first)
-    second = deployer.upload(_package(tmp_path, marker="two", distribution_id=distribution, assets={"assets/app-2.js": "two"}), params)
+    second = installation.release("2")
     outputs = deploy.deploy(deployer, second)
 
     assert _stack_parameter(aws_account, "CodeKey") == second.code_key != first.code_key
@@ -185,35 +207,25 @@ def _force_stack_status(status: str) -> None:
         stack.status = status
 
 
-def test_deploy_after_a_failed_first_creation_deletes_the_rolled_back_stack_and_creates_it_again_when_run(aws_account, tmp_path, capsys):
-    deployer = deploy.Deployer("dev", aws_account)
-    deployer.ensure_bucket()
-    params = deploy.parameters("dev", config=tmp_path / "none.json", overrides=[f"{k}={v}" for k, v in PARAMS.items()])
-    distribution = _distribution()
-    release = deployer.upload(_package(tmp_path, marker="one", distribution_id=distribution, assets={"assets/app-1.js": "one"}), params)
-    deploy.deploy(deployer, release)
-    cfn = aws_account.client("cloudformation")
-    failed_id = cfn.describe_stacks(StackName="patchmon-dev")["Stacks"][0]["StackId"]
+def test_deploy_after_a_failed_first_creation_deletes_the_rolled_back_stack_and_creates_it_again_when_run(aws_account, installation,
+                                                                                                           capsys):
+    deploy.deploy(installation.deployer, installation.release("1"))
+    failed_id = _stack_status(aws_account)["StackId"]
     _force_stack_status("ROLLBACK_COMPLETE")  # what a first creation that failed leaves: CloudFormation cannot update it
 
-    deploy.deploy(deployer, deployer.upload(_package(tmp_path, marker="two", distribution_id=distribution,
-                                                     assets={"assets/app-2.js": "two"}), params))
+    deploy.deploy(installation.deployer, installation.release("2"))
 
-    stack = cfn.describe_stacks(StackName="patchmon-dev")["Stacks"][0]
+    stack = _stack_status(aws_account)
     assert stack["StackStatus"] == "CREATE_COMPLETE" and stack["StackId"] != failed_id
     assert "ROLLBACK_COMPLETE): deleting it, then creating it again" in capsys.readouterr().out
 
 
-def test_deploy_while_the_stack_is_busy_is_refused_when_run(aws_account, tmp_path):
-    deployer = deploy.Deployer("dev", aws_account)
-    deployer.ensure_bucket()
-    params = deploy.parameters("dev", config=tmp_path / "none.json", overrides=[f"{k}={v}" for k, v in PARAMS.items()])
-    package = _package(tmp_path, marker="one", distribution_id=_distribution(), assets={"assets/app-1.js": "one"})
-    deploy.deploy(deployer, deployer.upload(package, params))
+def test_deploy_while_the_stack_is_busy_is_refused_when_run(installation):
+    deploy.deploy(installation.deployer, installation.release("1"))
     _force_stack_status("UPDATE_IN_PROGRESS")
 
     with pytest.raises(SystemExit, match=r"patchmon-dev is busy \(UPDATE_IN_PROGRESS\): wait until"):
-        deploy.deploy(deployer, deployer.upload(package, params))
+        deploy.deploy(installation.deployer, installation.release("2"))
 
 
 def test_failure_reasons_are_those_of_the_latest_operation_oldest_first_when_read():
@@ -242,27 +254,23 @@ def test_failure_reasons_are_those_of_the_latest_operation_oldest_first_when_rea
                        "Distribution (AWS::CloudFront::Distribution): Resource creation cancelled"]
 
 
-def test_a_failed_first_creation_with_a_protected_table_says_how_to_release_it_then_deploys_when_run(aws_account, tmp_path, capsys):
-    deployer = deploy.Deployer("dev", aws_account)
-    deployer.ensure_bucket()
-    params = deploy.parameters("dev", config=tmp_path / "none.json", overrides=[f"{k}={v}" for k, v in PARAMS.items()])
-    distribution = _distribution()
-    deploy.deploy(deployer, deployer.upload(_package(tmp_path, marker="one", distribution_id=distribution,
-                                                     assets={"assets/app-1.js": "one"}), params))
+def test_a_failed_first_creation_with_a_protected_table_says_how_to_release_it_then_deploys_when_run(aws_account, installation):
+    deployer = installation.deployer
+    deploy.deploy(deployer, installation.release("1"))
     dynamodb = aws_account.client("dynamodb")
     dynamodb.update_table(TableName="patchmon-dev-main", DeletionProtectionEnabled=True)
     _force_stack_status("ROLLBACK_FAILED")  # prod: the rollback could not delete its deletion-protected table
-    retry = deployer.upload(_package(tmp_path, marker="two", distribution_id=distribution, assets={"assets/app-2.js": "two"}), params)
+    retry = installation.release("2")
 
     with pytest.raises(SystemExit, match="cannot delete its tables while they are deletion-protected") as refused:
         deploy.deploy(deployer, retry)
     assert "aws dynamodb update-table --table-name patchmon-dev-main --no-deletion-protection-enabled" in str(refused.value)
-    assert aws_account.client("cloudformation").describe_stacks(StackName="patchmon-dev")["Stacks"][0]["StackStatus"] == "ROLLBACK_FAILED"
+    assert _stack_status(aws_account)["StackStatus"] == "ROLLBACK_FAILED"
 
     dynamodb.update_table(TableName="patchmon-dev-main", DeletionProtectionEnabled=False)
     deploy.deploy(deployer, retry)
 
-    assert aws_account.client("cloudformation").describe_stacks(StackName="patchmon-dev")["Stacks"][0]["StackStatus"] == "CREATE_COMPLETE"
+    assert _stack_status(aws_account)["StackStatus"] == "CREATE_COMPLETE"
 
 
 def test_a_request_aws_refuses_ends_the_command_with_its_message_not_a_traceback_when_run(aws_account, tmp_path, monkeypatch):
@@ -283,14 +291,10 @@ def test_a_request_aws_refuses_ends_the_command_with_its_message_not_a_traceback
                                   "Parameter 'BaseDomain' must match pattern ^[a-z0-9.-]+$")
 
 
-def test_a_stack_whose_update_could_not_roll_back_is_refused_with_the_way_out_when_run(aws_account, tmp_path):
-    deployer = deploy.Deployer("dev", aws_account)
-    deployer.ensure_bucket()
-    params = deploy.parameters("dev", config=tmp_path / "none.json", overrides=[f"{k}={v}" for k, v in PARAMS.items()])
-    package = _package(tmp_path, marker="one", distribution_id=_distribution(), assets={"assets/app-1.js": "one"})
-    deploy.deploy(deployer, deployer.upload(package, params))
+def test_a_stack_whose_update_could_not_roll_back_is_refused_with_the_way_out_when_run(installation):
+    deploy.deploy(installation.deployer, installation.release("1"))
     _force_stack_status("UPDATE_ROLLBACK_FAILED")
 
     with pytest.raises(SystemExit, match=r"could not roll back its last update \(UPDATE_ROLLBACK_FAILED\)") as refused:
-        deploy.deploy(deployer, deployer.upload(package, params))
+        deploy.deploy(installation.deployer, installation.release("2"))
     assert "aws cloudformation continue-update-rollback --stack-name patchmon-dev" in str(refused.value)
