@@ -54,3 +54,20 @@ class FakeRunner:
     def unknown_calls(self) -> list[list[str]]:
         """Calls that matched neither a fixture nor an override."""
         return [call for call in self.calls if tuple(call) not in self.recorded and tuple(call) not in self.overrides]
+
+
+def sidecars(distro: str) -> list[dict]:
+    """The sidecars of a distribution's fixtures (argv, env, rc, stderr, captured_from, synthetic)."""
+    return [json.loads(path.read_text()) for path in sorted((FIXTURES / distro).glob("*.json"))]
+
+
+def recorded(distro: str, argv0: str, *words: str) -> str:
+    """The stdout of the one recorded command run as `argv0` with every one of `words` among its arguments."""
+    found = [result.stdout for argv, (_, result) in load(distro).items() if argv[0] == argv0 and all(w in argv for w in words)]
+    assert len(found) == 1, f"{len(found)} recorded commands of {distro} match {argv0} {' '.join(words)}"
+    return found[0]
+
+
+def by_name(result) -> dict[str, dict]:
+    """A collector result's packages by name."""
+    return {p["name"]: p for p in result.packages}

@@ -3,13 +3,9 @@ from __future__ import annotations
 
 from patchmon_agent.collectors import apk
 from patchmon_agent.collectors.common import CommandResult
-from tests.agent.command_fixtures import FIXTURES, FakeRunner
+from tests.agent.command_fixtures import FIXTURES, FakeRunner, by_name
 
 ROOT = str(FIXTURES / "alpine-3.20" / "root")
-
-
-def _by_name(result) -> dict[str, dict]:
-    return {p["name"]: p for p in result.packages}
 
 
 def test_upgradable_packages_are_reported_and_none_is_security_when_collected():
@@ -22,7 +18,7 @@ def test_upgradable_packages_are_reported_and_none_is_security_when_collected():
     assert runner.unused() == set() and runner.unknown_calls() == [] and result.errors == []
     assert {p["name"] for p in result.packages if p["needsUpdate"]} == {"busybox", "libcrypto3", "libssl3"}
     assert not any(p["isSecurityUpdate"] for p in result.packages)
-    assert _by_name(result)["busybox"] == {"name": "busybox", "description": "Size optimized toolbox of many common UNIX utilities",
+    assert by_name(result)["busybox"] == {"name": "busybox", "description": "Size optimized toolbox of many common UNIX utilities",
                                            "currentVersion": "1.36.1-r29", "availableVersion": "1.36.1-r30", "needsUpdate": True,
                                            "isSecurityUpdate": False}
 
@@ -30,7 +26,7 @@ def test_upgradable_packages_are_reported_and_none_is_security_when_collected():
 def test_world_version_pin_is_a_hold_when_the_package_has_an_update():
     """`nginx=1.26.2-r0` in /etc/apk/world keeps nginx back; `curl>=8.0` and `@edge` tags do not."""
     result = apk.collect(FakeRunner("alpine-3.20"), root=ROOT)
-    assert result.held == ["nginx"] and _by_name(result)["nginx"]["needsUpdate"] is False
+    assert result.held == ["nginx"] and by_name(result)["nginx"]["needsUpdate"] is False
 
 
 def test_version_listing_is_used_when_apk_has_no_list_command():

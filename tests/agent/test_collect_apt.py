@@ -5,11 +5,7 @@ import time
 
 from patchmon_agent.collectors import apt
 from patchmon_agent.collectors.common import CommandResult
-from tests.agent.command_fixtures import FakeRunner
-
-
-def _by_name(result) -> dict[str, dict]:
-    return {p["name"]: p for p in result.packages}
+from tests.agent.command_fixtures import FakeRunner, by_name
 
 
 def _updates(result) -> set[str]:
@@ -37,7 +33,7 @@ def test_update_is_security_when_a_point_release_supersedes_a_security_upload_no
     # Given: `Inst postgresql-15 [15.10-0+deb12u1] (15.14-0+deb12u1 Debian:12.12/oldstable [amd64])`
     runner = FakeRunner("debian-12")
     # When
-    postgresql = _by_name(apt.collect(runner))["postgresql-15"]
+    postgresql = by_name(apt.collect(runner))["postgresql-15"]
     # Then
     assert (postgresql["availableVersion"], postgresql["isSecurityUpdate"]) == ("15.14-0+deb12u1", True)
 
@@ -46,7 +42,7 @@ def test_held_package_is_listed_and_not_upgradable_when_dpkg_selection_is_hold()
     """A package on hold (apt-mark hold) is in `held` and reports no available version, though apt has a newer one."""
     result = apt.collect(FakeRunner("debian-12"))
     assert result.held == ["docker-ce"]
-    assert _by_name(result)["docker-ce"] == {
+    assert by_name(result)["docker-ce"] == {
         "name": "docker-ce", "description": "Docker: the open-source application container engine", "category": "admin",
         "currentVersion": "5:27.3.1-1~debian.12~bookworm", "needsUpdate": False, "isSecurityUpdate": False,
         "sourceRepository": "https://download.docker.com/linux/debian bookworm/stable"}
@@ -54,7 +50,7 @@ def test_held_package_is_listed_and_not_upgradable_when_dpkg_selection_is_hold()
 
 def test_record_has_the_wire_fields_with_epoch_and_archive_when_an_update_exists():
     """The wire record keeps the epoch, the one-line summary, the section without its area, and the archive."""
-    packages = _by_name(apt.collect(FakeRunner("debian-12")))
+    packages = by_name(apt.collect(FakeRunner("debian-12")))
     assert packages["login"] == {
         "name": "login", "description": "system login tools", "category": "admin", "currentVersion": "1:4.13+dfsg1-1+deb12u1",
         "availableVersion": "1:4.13+dfsg1-1+deb12u2", "needsUpdate": True, "isSecurityUpdate": False,
@@ -65,7 +61,7 @@ def test_record_has_the_wire_fields_with_epoch_and_archive_when_an_update_exists
 
 def test_kernels_are_one_record_per_abi_package_and_new_ones_are_not_updates_when_apt_installs_them():
     """Each installed linux-image-<abi> is its own package; the kernel apt would newly install is not reported."""
-    packages = _by_name(apt.collect(FakeRunner("debian-12")))
+    packages = by_name(apt.collect(FakeRunner("debian-12")))
     assert {n for n in packages if n.startswith("linux-image")} == {"linux-image-6.1.0-28-amd64", "linux-image-6.1.0-31-amd64", "linux-image-amd64"}
     assert packages["linux-image-amd64"]["availableVersion"] == "6.1.129-1"
 
@@ -91,13 +87,13 @@ def test_candidate_in_updates_and_security_is_security_when_inst_line_shows_only
 
 def test_esm_apps_security_is_security_when_ubuntu_pro_is_attached():
     """UbuntuESMApps:22.04/jammy-apps-security is a security pocket."""
-    assert _by_name(apt.collect(FakeRunner("ubuntu-22.04")))["python3-pil"]["isSecurityUpdate"] is True
+    assert by_name(apt.collect(FakeRunner("ubuntu-22.04")))["python3-pil"]["isSecurityUpdate"] is True
 
 
 def test_phased_updates_kept_back_are_not_available_when_apt_is_older_than_2_5():
     """jammy's apt lists phased updates as "kept back"; their "(phased 40%)" candidate does not count."""
     result = apt.collect(FakeRunner("ubuntu-22.04"))
-    packages = _by_name(result)
+    packages = by_name(result)
     assert not any(packages[n]["needsUpdate"] for n in ("systemd", "libsystemd0", "udev"))
     assert result.held == ["kubelet"] and packages["kubelet"]["needsUpdate"] is False
 
@@ -116,14 +112,14 @@ def test_phased_updates_deferred_are_not_available_when_apt_says_deferred_due_to
 
 def test_kept_back_package_is_available_when_not_phased_nor_held():
     """A package apt keeps back for its dependencies still has an update (full-upgrade would install it)."""
-    packages = _by_name(apt.collect(FakeRunner("ubuntu-24.04")))
+    packages = by_name(apt.collect(FakeRunner("ubuntu-24.04")))
     assert packages["cloud-init"]["availableVersion"] == "24.4-0ubuntu1~24.04.2"
     assert packages["cloud-init"]["isSecurityUpdate"] is False
 
 
 def test_flat_repository_is_attributed_with_a_slash_when_it_has_no_suite():
     """A flat repository (deb URL /) prints no suite in apt-cache policy; its archive is "URL /"."""
-    packages = _by_name(apt.collect(FakeRunner("ubuntu-22.04")))
+    packages = by_name(apt.collect(FakeRunner("ubuntu-22.04")))
     assert packages["kubectl"]["sourceRepository"] == "https://pkgs.k8s.io/core:/stable:/v1.30/deb /"
 
 

@@ -14,14 +14,10 @@ import re
 import pytest
 
 from patchmon_agent.collectors import packages, repositories
-from tests.agent.command_fixtures import FIXTURES, FakeRunner, load
+from tests.agent.command_fixtures import FIXTURES, FakeRunner, recorded
 
 SYSTEMS = {"ubuntu-22.04-chroot": {"packages": 116, "updates": 67, "security": 63},
            "ubuntu-24.04-chroot": {"packages": 107, "updates": 69, "security": 45}}
-
-
-def _recorded(distro: str, prefix: str) -> str:
-    return next(result.stdout for argv, (_, result) in load(distro).items() if argv[0] == prefix)
 
 
 def _security_by_policy(policy: str) -> set[str]:
@@ -56,13 +52,13 @@ def test_recorded_ubuntu_system_gives_its_packages_updates_and_security_updates(
     # When
     result = packages.collect(runner, manager="apt", root=str(FIXTURES / distro / "root"))
     # Then every installed package, every update apt would install, and security as the policy shows it
-    installed = [line for line in _recorded(distro, "dpkg-query").splitlines() if line.startswith("ii")]
-    inst_lines = [line for line in _recorded(distro, "apt-get").splitlines() if line.startswith("Inst ")]
+    installed = [line for line in recorded(distro, "dpkg-query").splitlines() if line.startswith("ii")]
+    inst_lines = [line for line in recorded(distro, "apt-get").splitlines() if line.startswith("Inst ")]
     assert len(result.packages) == len(installed) == SYSTEMS[distro]["packages"]
     updates = {p["name"] for p in result.packages if p["needsUpdate"]}
     assert len(updates) == len(inst_lines) == SYSTEMS[distro]["updates"]
     security = {p["name"] for p in result.packages if p["isSecurityUpdate"]}
-    assert security == _security_by_policy(_recorded(distro, "apt-cache")) & updates
+    assert security == _security_by_policy(recorded(distro, "apt-cache")) & updates
     assert len(security) == SYSTEMS[distro]["security"]
     assert security <= updates and result.errors == [] and runner.unused() == set()
 

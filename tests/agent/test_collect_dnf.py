@@ -4,11 +4,7 @@ from __future__ import annotations
 from patchmon_agent.collectors import dnf
 from patchmon_agent.collectors.common import CommandResult
 from patchmon_agent.collectors.rpmver import Evr, evr_cmp, parse_evr, split_nevra, vercmp
-from tests.agent.command_fixtures import FakeRunner
-
-
-def _by_name(result) -> dict[str, dict]:
-    return {p["name"]: p for p in result.packages}
+from tests.agent.command_fixtures import FakeRunner, by_name
 
 
 def _security(result) -> set[str]:
@@ -30,7 +26,7 @@ def test_security_updates_are_those_of_security_advisories_when_rocky_publishes_
 
 def test_installed_kernels_make_one_record_with_the_newest_when_three_are_installed():
     """Install-only kernels are one record (the server keys by name), at the newest installed version check-update compares with."""
-    packages = _by_name(dnf.collect(FakeRunner("rocky-9")))
+    packages = by_name(dnf.collect(FakeRunner("rocky-9")))
     assert [p["name"] for p in dnf.collect(FakeRunner("rocky-9")).packages].count("kernel") == 1
     assert packages["kernel"] == {
         "name": "kernel", "description": "The Linux kernel, based on version 5.14.0, heavily modified with backports",
@@ -40,7 +36,7 @@ def test_installed_kernels_make_one_record_with_the_newest_when_three_are_instal
 
 def test_outdated_second_arch_keeps_its_update_when_the_other_arch_is_current():
     """glibc.i686 is behind glibc.x86_64: the update shows, against the i686 version."""
-    glibc = _by_name(dnf.collect(FakeRunner("rocky-9")))["glibc"]
+    glibc = by_name(dnf.collect(FakeRunner("rocky-9")))["glibc"]
     assert (glibc["currentVersion"], glibc["availableVersion"], glibc["isSecurityUpdate"]) == ("2.34-100.el9_4.4", "2.34-125.el9_5.1", True)
 
 
@@ -48,12 +44,12 @@ def test_versionlocked_package_is_held_and_not_upgradable_when_dnf_excludes_it()
     """docker-ce is version-locked: it is held and check-update does not offer it."""
     result = dnf.collect(FakeRunner("rocky-9"))
     assert result.held == ["docker-ce"]
-    assert _by_name(result)["docker-ce"]["needsUpdate"] is False
+    assert by_name(result)["docker-ce"]["needsUpdate"] is False
 
 
 def test_epochs_wrapped_rows_and_origins_are_read_when_dnf_prints_them():
     """Epochs stay in versions, a name too long for its column still parses, and a local install's repo is "unknown"."""
-    packages = _by_name(dnf.collect(FakeRunner("rocky-9")))
+    packages = by_name(dnf.collect(FakeRunner("rocky-9")))
     assert (packages["openssl"]["currentVersion"], packages["openssl"]["availableVersion"]) == ("1:3.0.7-28.el9_4", "1:3.2.2-6.el9_5")
     assert packages["python3-dnf-plugin-versionlock"]["availableVersion"] == "4.3.0-16.el9_5"
     assert packages["zabbix-release"]["sourceRepository"] == "unknown"
@@ -71,7 +67,7 @@ def test_dnf5_advisories_and_locks_parse_when_fedora_41_prints_them():
     assert runner.unused() == set() and result.errors == []
     assert _security(result) == {"firefox", "openssl-libs"}
     assert result.held == ["kernel"]
-    assert _by_name(result)["kernel"]["currentVersion"] == "6.11.5-300.fc41"
+    assert by_name(result)["kernel"]["currentVersion"] == "6.11.5-300.fc41"
 
 
 def test_yum_advisories_flag_packages_when_amazon_linux_2_publishes_alas():
@@ -80,8 +76,8 @@ def test_yum_advisories_flag_packages_when_amazon_linux_2_publishes_alas():
     result = dnf.collect(runner, tool="yum")
     assert runner.unused() == set() and result.errors == [] and result.held == []
     assert _security(result) == {"kernel", "openssl-libs"}
-    assert _by_name(result)["curl"]["needsUpdate"] is True
-    assert _by_name(result)["bash"]["sourceRepository"] == "unknown"
+    assert by_name(result)["curl"]["needsUpdate"] is True
+    assert by_name(result)["bash"]["sourceRepository"] == "unknown"
 
 
 def test_legacy_sec_filter_is_tried_when_the_security_option_is_refused():
@@ -129,6 +125,6 @@ def test_advisory_already_in_the_newest_kernel_is_not_security_when_an_older_ker
     stale = CommandResult(0, "RLSA-2024:9000 Important/Sec. kernel-5.14.0-503.14.1.el9_5.x86_64\n", "")
     runner = FakeRunner("rocky-9", overrides={("dnf", "-C", "updateinfo", "list", "--security"): stale})
     # When
-    kernel = _by_name(dnf.collect(runner))["kernel"]
+    kernel = by_name(dnf.collect(runner))["kernel"]
     # Then
     assert (kernel["needsUpdate"], kernel["isSecurityUpdate"]) == (True, False)

@@ -19,10 +19,8 @@ offered and declared in updateinfo.xml, not what the collector printed:
 """
 from __future__ import annotations
 
-import json
-
 from patchmon_agent.collectors import packages, repositories
-from tests.agent.command_fixtures import FIXTURES, FakeRunner, load
+from tests.agent.command_fixtures import FIXTURES, FakeRunner, by_name, recorded, sidecars
 
 DISTRO = "dnf5-recorded"
 ROOT = str(FIXTURES / DISTRO / "root")
@@ -68,22 +66,14 @@ def _collect():
     return runner, packages.collect(runner, manager="dnf", root=ROOT)
 
 
-def _by_name(result) -> dict[str, dict]:
-    return {p["name"]: p for p in result.packages}
-
-
-def _recorded(argv0: str, *words: str) -> str:
-    return next(result.stdout for argv, (_, result) in load(DISTRO).items() if argv[0] == argv0 and all(w in argv for w in words))
-
-
 def test_recorded_fixtures_are_real_dnf5_and_every_one_is_read_when_the_collector_runs():
     # Given
-    sidecars = [json.loads(p.read_text()) for p in (FIXTURES / DISTRO).glob("*.json")]
+    recorded_sidecars = sidecars(DISTRO)
     # When
     runner, result = _collect()
     # Then
-    assert len(sidecars) == 5 and all(s["synthetic"] is False and s["env"] == {"LC_ALL": "C"} for s in sidecars)
-    assert all(s["captured_from"].startswith("real: dnf5 5.4.6") and "rpm 6.1" in s["captured_from"] for s in sidecars)
+    assert len(recorded_sidecars) == 5 and all(s["synthetic"] is False and s["env"] == {"LC_ALL": "C"} for s in recorded_sidecars)
+    assert all(s["captured_from"].startswith("real: dnf5 5.4.6") and "rpm 6.1" in s["captured_from"] for s in recorded_sidecars)
     assert sorted(call[:2] for call in runner.calls) == [["dnf", "-C"]] * 3 + [["dnf", "check-update"], ["rpm", "-qa"]]
     assert runner.unused() == set() and runner.unknown_calls() == [] and result.errors == []
 
@@ -91,10 +81,10 @@ def test_recorded_fixtures_are_real_dnf5_and_every_one_is_read_when_the_collecto
 def test_installed_updates_and_security_are_those_built_when_dnf5_reports_them():
     """Every installed name once, each update at its built versions, security exactly where a security advisory applies."""
     # Given
-    instances = sorted(line.split("\t")[0] for line in _recorded("rpm").splitlines() if line)
+    instances = sorted(line.split("\t")[0] for line in recorded(DISTRO, "rpm").splitlines() if line)
     # When
     _, result = _collect()
-    found = _by_name(result)
+    found = by_name(result)
     # Then
     assert instances == sorted(name for name, versions in INSTALLED.items() for _ in versions) and len(instances) == 15
     assert sorted(found) == sorted(INSTALLED) and len(result.packages) == 12
@@ -109,7 +99,8 @@ def test_installed_updates_and_security_are_those_built_when_dnf5_reports_them()
 def test_dnf5_output_has_its_headers_and_columns_when_recorded():
     """dnf5 heads check-update with "Upgrades" and list with "Installed packages", prints repo ids without "@"
     (but "@commandline"), and lists advisories as id, type, severity, NEVRA and the updated date."""
-    check_update, installed, advisories = _recorded("dnf", "check-update"), _recorded("dnf", "--installed"), _recorded("dnf", "updateinfo")
+    check_update, installed = recorded(DISTRO, "dnf", "check-update"), recorded(DISTRO, "dnf", "--installed")
+    advisories = recorded(DISTRO, "dnf", "updateinfo")
     assert check_update.splitlines()[0] == "Upgrades" and "@" not in check_update
     assert installed.splitlines()[0] == "Installed packages"
     assert "rpmfusion-free-release.noarch 43-1              @commandline" in installed and " @fedora" not in installed
@@ -120,9 +111,9 @@ def test_dnf5_output_has_its_headers_and_columns_when_recorded():
 def test_two_installed_kernels_are_one_record_at_the_newest_when_its_fix_is_already_in():
     """FEDORA-2026-9f8e7d6c5b fixes 6.17.4, installed beside 6.17.1: dnf5 does not list it; the update is FEDORA-2026-0123456789."""
     # Given
-    listed = _recorded("dnf", "updateinfo")
+    listed = recorded(DISTRO, "dnf", "updateinfo")
     # When
-    found = _by_name(_collect()[1])
+    found = by_name(_collect()[1])
     # Then
     assert "FEDORA-2026-9f8e7d6c5b" not in listed and "kernel-6.17.7-200.fc43.x86_64" in listed
     for name in ("kernel", "kernel-core"):
@@ -131,9 +122,9 @@ def test_two_installed_kernels_are_one_record_at_the_newest_when_its_fix_is_alre
 
 
 def test_arch_pair_is_one_record_when_both_arches_are_offered_the_same_update():
-    listed = _recorded("dnf", "updateinfo")
-    check_update = _recorded("dnf", "check-update")
-    glibc = _by_name(_collect()[1])["glibc"]
+    listed = recorded(DISTRO, "dnf", "updateinfo")
+    check_update = recorded(DISTRO, "dnf", "check-update")
+    glibc = by_name(_collect()[1])["glibc"]
     assert "glibc.i686" in check_update and "glibc.x86_64" in check_update
     assert "glibc-2.42-5.fc43.i686" in listed and "glibc-2.42-5.fc43.x86_64" in listed
     assert (glibc["currentVersion"], glibc["availableVersion"], glibc["isSecurityUpdate"]) == ("2.42-4.fc43", "2.42-5.fc43", True)
@@ -142,21 +133,21 @@ def test_arch_pair_is_one_record_when_both_arches_are_offered_the_same_update():
 def test_locked_package_is_held_and_not_security_when_dnf5_still_lists_its_advisory():
     """dnf5 lists FEDORA-2026-7a8b9c0d1e for the locked vim-minimal although check-update (with the lock) offers nothing."""
     # Given
-    listed = _recorded("dnf", "updateinfo")
+    listed = recorded(DISTRO, "dnf", "updateinfo")
     # When
     _, result = _collect()
-    vim = _by_name(result)["vim-minimal"]
+    vim = by_name(result)["vim-minimal"]
     # Then
     assert "FEDORA-2026-7a8b9c0d1e security Moderate  vim-minimal-2:9.1.1800-1.fc43.x86_64" in listed
-    assert "vim-minimal" not in _recorded("dnf", "check-update")
-    assert "Package name: vim-minimal" in _recorded("dnf", "versionlock")
+    assert "vim-minimal" not in recorded(DISTRO, "dnf", "check-update")
+    assert "Package name: vim-minimal" in recorded(DISTRO, "dnf", "versionlock")
     assert result.held == sorted(LOCKED)
     assert (vim["needsUpdate"], vim["isSecurityUpdate"]) == (False, False)
 
 
 def test_epochs_origins_and_commandline_installs_are_read_when_dnf5_prints_them():
     """Epochs stay in versions; dnf5's "@commandline" is an unknown origin; kernels came from updates."""
-    found = _by_name(_collect()[1])
+    found = by_name(_collect()[1])
     assert found["openssl-libs"]["currentVersion"].startswith("1:") and found["vim-minimal"]["currentVersion"].startswith("2:")
     assert {name: p["sourceRepository"] for name, p in found.items()} == SOURCES
     assert found["NetworkManager"]["category"] == "System Environment/Base" and "category" not in found["kernel"]

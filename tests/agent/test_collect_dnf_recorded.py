@@ -16,10 +16,8 @@ not what the collector printed:
 """
 from __future__ import annotations
 
-import json
-
 from patchmon_agent.collectors import packages, repositories
-from tests.agent.command_fixtures import FIXTURES, FakeRunner, load
+from tests.agent.command_fixtures import FIXTURES, FakeRunner, by_name, recorded, sidecars
 
 DISTRO = "dnf-4.14-recorded"
 ROOT = str(FIXTURES / DISTRO / "root")
@@ -62,32 +60,24 @@ def _collect():
     return runner, packages.collect(runner, manager="dnf", root=ROOT)
 
 
-def _by_name(result) -> dict[str, dict]:
-    return {p["name"]: p for p in result.packages}
-
-
-def _recorded(argv0: str, *words: str) -> str:
-    return next(result.stdout for argv, (_, result) in load(DISTRO).items() if argv[0] == argv0 and all(w in argv for w in words))
-
-
 def test_recorded_fixtures_are_real_and_every_one_is_read_when_the_collector_runs():
     # Given
-    sidecars = [json.loads(p.read_text()) for p in (FIXTURES / DISTRO).glob("*.json")]
+    recorded_sidecars = sidecars(DISTRO)
     # When
     runner, result = _collect()
     # Then
-    assert len(sidecars) == 5 and all(s["synthetic"] is False and s["env"] == {"LC_ALL": "C"} for s in sidecars)
-    assert all(s["captured_from"].startswith("real: dnf 4.14.0") for s in sidecars)
+    assert len(recorded_sidecars) == 5 and all(s["synthetic"] is False and s["env"] == {"LC_ALL": "C"} for s in recorded_sidecars)
+    assert all(s["captured_from"].startswith("real: dnf 4.14.0") for s in recorded_sidecars)
     assert runner.unused() == set() and runner.unknown_calls() == [] and result.errors == []
 
 
 def test_installed_updates_and_security_are_those_built_when_dnf_414_reports_them():
     """Every installed name once, each update at its built versions, security exactly where a security advisory applies."""
     # Given
-    instances = [line for line in _recorded("rpm").splitlines() if line]
+    instances = [line for line in recorded(DISTRO, "rpm").splitlines() if line]
     # When
     _, result = _collect()
-    found = _by_name(result)
+    found = by_name(result)
     # Then
     assert len(instances) == sum(map(len, INSTALLED.values())) == 14
     assert sorted(found) == sorted(INSTALLED) and len(result.packages) == 12
@@ -101,9 +91,9 @@ def test_installed_updates_and_security_are_those_built_when_dnf_414_reports_the
 def test_two_installed_kernels_are_one_record_at_the_newest_when_its_fix_is_already_in():
     """RLSA-2025:9000 fixes 503.15.1, which is installed beside 503.14.1: dnf 4.14 does not list it, the update is RLSA-2026:0001."""
     # Given
-    listed = _recorded("dnf", "updateinfo")
+    listed = recorded(DISTRO, "dnf", "updateinfo")
     # When
-    kernel = _by_name(_collect()[1])["kernel"]
+    kernel = by_name(_collect()[1])["kernel"]
     # Then
     assert "RLSA-2025:9000" not in listed and "RLSA-2026:0001 Important/Sec. kernel-5.14.0-503.16.1.el9_5.x86_64" in listed
     assert (kernel["currentVersion"], kernel["availableVersion"], kernel["isSecurityUpdate"]) == (
@@ -111,8 +101,8 @@ def test_two_installed_kernels_are_one_record_at_the_newest_when_its_fix_is_alre
 
 
 def test_outdated_i686_glibc_is_updated_against_its_own_version_when_x86_64_is_current():
-    listed = _recorded("dnf", "updateinfo")
-    glibc = _by_name(_collect()[1])["glibc"]
+    listed = recorded(DISTRO, "dnf", "updateinfo")
+    glibc = by_name(_collect()[1])["glibc"]
     assert "glibc-2.34-125.el9_5.1.i686" in listed and "glibc-2.34-125.el9_5.1.x86_64" not in listed
     assert (glibc["currentVersion"], glibc["availableVersion"], glibc["isSecurityUpdate"]) == ("2.34-100.el9_4.4", "2.34-125.el9_5.1", True)
 
@@ -120,10 +110,10 @@ def test_outdated_i686_glibc_is_updated_against_its_own_version_when_x86_64_is_c
 def test_locked_packages_are_held_and_not_security_when_updateinfo_still_lists_their_advisory():
     """dnf 4.14 lists RLSA-2026:0006 for the locked java although check-update (with the lock) offers no update."""
     # Given
-    listed = _recorded("dnf", "updateinfo")
+    listed = recorded(DISTRO, "dnf", "updateinfo")
     # When
     _, result = _collect()
-    found = _by_name(result)
+    found = by_name(result)
     # Then
     assert "RLSA-2026:0006 Important/Sec. java-17-openjdk-headless-1:17.0.14.0.7-2.el9.x86_64" in listed
     assert result.held == sorted(LOCKED)
@@ -132,8 +122,8 @@ def test_locked_packages_are_held_and_not_security_when_updateinfo_still_lists_t
 
 def test_epochs_origins_and_commandline_installs_are_read_when_dnf_414_prints_them():
     """Epochs stay in versions; dnf 4.14 prints "@@commandline" for an rpm installed from a file."""
-    found = _by_name(_collect()[1])
-    assert "@@commandline" in _recorded("dnf", "--installed")
+    found = by_name(_collect()[1])
+    assert "@@commandline" in recorded(DISTRO, "dnf", "--installed")
     assert found["openssl"]["currentVersion"].startswith("1:") and found["docker-ce"]["currentVersion"].startswith("3:")
     assert {name: p["sourceRepository"] for name, p in found.items() if p["sourceRepository"] != "baseos"} == SOURCES
     assert found["NetworkManager"]["category"] == "System Environment/Base" and "category" not in found["kernel"]

@@ -3,14 +3,10 @@ from __future__ import annotations
 
 from patchmon_agent.collectors import pacman
 from patchmon_agent.collectors.common import NOT_FOUND_RC, CommandResult
-from tests.agent.command_fixtures import FIXTURES, FakeRunner
+from tests.agent.command_fixtures import FIXTURES, FakeRunner, by_name
 
 ROOT = str(FIXTURES / "arch" / "root")
 NO_CHECKUPDATES = {tuple(pacman.CHECKUPDATES): CommandResult(NOT_FOUND_RC, "", "No such file or directory: 'checkupdates'")}
-
-
-def _by_name(result) -> dict[str, dict]:
-    return {p["name"]: p for p in result.packages}
 
 
 def test_updates_come_from_checkupdates_and_none_is_security_when_pacman_contrib_is_installed():
@@ -23,7 +19,7 @@ def test_updates_come_from_checkupdates_and_none_is_security_when_pacman_contrib
     assert runner.unused() == {"pacman-Qu"} and result.errors == []
     assert {p["name"] for p in result.packages if p["needsUpdate"]} == {"linux", "openssl", "zlib"}
     assert not any(p["isSecurityUpdate"] for p in result.packages)
-    assert _by_name(result)["zlib"] == {
+    assert by_name(result)["zlib"] == {
         "name": "zlib", "description": "Compression library implementing the deflate compression method found in gzip and PKZIP",
         "currentVersion": "1:1.3.1-2", "availableVersion": "1:1.3.1-3", "needsUpdate": True, "isSecurityUpdate": False,
         "sourceRepository": "core"}
@@ -32,11 +28,11 @@ def test_updates_come_from_checkupdates_and_none_is_security_when_pacman_contrib
 def test_ignorepkg_is_a_hold_when_pacman_conf_lists_it():
     """IgnorePkg = linux-lts: held, though checkupdates silently drops its update."""
     result = pacman.collect(FakeRunner("arch"), root=ROOT)
-    assert result.held == ["linux-lts"] and _by_name(result)["linux-lts"]["needsUpdate"] is False
+    assert result.held == ["linux-lts"] and by_name(result)["linux-lts"]["needsUpdate"] is False
 
 
 def test_foreign_package_has_the_foreign_repository_when_no_sync_database_has_it():
-    assert _by_name(pacman.collect(FakeRunner("arch"), root=ROOT))["yay"]["sourceRepository"] == "foreign"
+    assert by_name(pacman.collect(FakeRunner("arch"), root=ROOT))["yay"]["sourceRepository"] == "foreign"
 
 
 def test_pacman_qu_is_used_and_ignored_updates_are_held_when_checkupdates_is_missing(tmp_path):
@@ -70,4 +66,4 @@ def test_ignoregroup_members_are_held_when_pacman_conf_ignores_a_group(tmp_path)
     (tmp_path / "etc/pacman.conf").write_text("[options]\nIgnoreGroup = kernels\n\n[core]\nInclude = /etc/pacman.d/mirrorlist\n")
     runner = FakeRunner("arch", overrides={(*pacman.QUERY_GROUPS, "kernels"): CommandResult(0, "kernels linux\nkernels linux-lts\n", "")})
     result = pacman.collect(runner, root=str(tmp_path))
-    assert result.held == ["linux", "linux-lts"] and _by_name(result)["linux"]["needsUpdate"] is False
+    assert result.held == ["linux", "linux-lts"] and by_name(result)["linux"]["needsUpdate"] is False

@@ -17,11 +17,9 @@ with two spaces. None of it needed a change to the collector.
 """
 from __future__ import annotations
 
-import json
-
 from patchmon_agent.collectors import packages, pacman, repositories
 from patchmon_agent.collectors.common import NOT_FOUND_RC
-from tests.agent.command_fixtures import FIXTURES, FakeRunner, load
+from tests.agent.command_fixtures import FIXTURES, FakeRunner, by_name, load, recorded, sidecars
 
 DISTRO = "pacman-7.0-recorded"
 ROOT = str(FIXTURES / DISTRO / "root")
@@ -56,23 +54,15 @@ def _collect():
     return runner, pacman.collect(runner, root=ROOT)
 
 
-def _by_name(result) -> dict[str, dict]:
-    return {p["name"]: p for p in result.packages}
-
-
-def _stdout(argv: list[str]) -> str:
-    return load(DISTRO)[tuple(argv)][1].stdout
-
-
 def test_recorded_fixtures_are_real_and_every_one_is_read_when_the_collector_runs():
     # Given
-    sidecars = [json.loads(p.read_text()) for p in (FIXTURES / DISTRO).glob("*.json")]
+    recorded_sidecars = sidecars(DISTRO)
     # When
     runner, result = _collect()
     # Then
     assert runner.unused() == set() and runner.unknown_calls() == [] and result.errors == []
-    assert len(sidecars) == 5 and all(s["synthetic"] is False and s["env"] == {"LC_ALL": "C"} for s in sidecars)
-    assert all(s["captured_from"].startswith("real: pacman 7.0.0 / libalpm 15.0.0") for s in sidecars)
+    assert len(recorded_sidecars) == 5 and all(s["synthetic"] is False and s["env"] == {"LC_ALL": "C"} for s in recorded_sidecars)
+    assert all(s["captured_from"].startswith("real: pacman 7.0.0 / libalpm 15.0.0") for s in recorded_sidecars)
 
 
 def test_pacman_qu_answers_when_checkupdates_is_missing_as_without_pacman_contrib():
@@ -88,14 +78,14 @@ def test_every_installed_package_is_one_record_with_its_installed_version_when_c
     _, result = _collect()
     installed = {name: current for name, (_, current, _) in BUILT.items()} | FOREIGN
     assert {p["name"]: p["currentVersion"] for p in result.packages} == installed
-    assert len(result.packages) == 13 and not set(NOT_INSTALLED) & set(_by_name(result))
+    assert len(result.packages) == 13 and not set(NOT_INSTALLED) & set(by_name(result))
 
 
 def test_descriptions_are_the_packages_own_when_pacman_qi_has_multiline_fields():
     """linux has two optional dependencies: pacman prints one "Optional Deps" key and an indented continuation line."""
-    assert "\n                  linux-firmware: firmware images needed for some devices\n" in _stdout(pacman.QUERY_INFO)
-    by_name = _by_name(_collect()[1])
-    assert {name: by_name[name]["description"] for name in DESCRIPTIONS} == DESCRIPTIONS
+    assert "\n                  linux-firmware: firmware images needed for some devices\n" in recorded(DISTRO, *pacman.QUERY_INFO)
+    found = by_name(_collect()[1])
+    assert {name: found[name]["description"] for name in DESCRIPTIONS} == DESCRIPTIONS
 
 
 def test_updates_are_the_offered_versions_of_packages_not_ignored_when_collected():
@@ -110,33 +100,33 @@ def test_ignorepkg_and_ignoregroup_packages_are_held_and_not_upgradable_when_pac
     """IgnorePkg = linux-lts and IgnoreGroup = xorg; `pacman -Qu` marks both kinds "[ignored]"."""
     _, result = _collect()
     assert result.held == sorted(HELD)
-    by_name = _by_name(result)
-    assert all(by_name[name]["needsUpdate"] is False and "availableVersion" not in by_name[name] for name in HELD)
+    found = by_name(result)
+    assert all(found[name]["needsUpdate"] is False and "availableVersion" not in found[name] for name in HELD)
     assert pacman.parse_ignored((FIXTURES / DISTRO / "root/etc/pacman.conf").read_text()) == (sorted(IGNORE_PKG), sorted(IGNORE_GROUP))
-    assert pacman.parse_query_groups(_stdout([*pacman.QUERY_GROUPS, "xorg"])) == IGNORE_GROUP["xorg"]
-    _, ignored = pacman.parse_updates(_stdout(pacman.QUERY_UPGRADES))
+    assert pacman.parse_query_groups(recorded(DISTRO, *pacman.QUERY_GROUPS, "xorg")) == IGNORE_GROUP["xorg"]
+    _, ignored = pacman.parse_updates(recorded(DISTRO, *pacman.QUERY_UPGRADES))
     assert ignored == {name for name in HELD if BUILT[name][1] != BUILT[name][2]} == {"linux-lts", "xorg-server"}
 
 
 def test_foreign_package_has_the_foreign_repository_when_no_sync_database_has_it():
-    yay = _by_name(_collect()[1])["yay"]
+    yay = by_name(_collect()[1])["yay"]
     assert (yay["currentVersion"], yay["needsUpdate"], yay["sourceRepository"]) == (FOREIGN["yay"], False, pacman.FOREIGN)
-    assert " yay " not in _stdout(pacman.SYNC_LIST)
+    assert " yay " not in recorded(DISTRO, *pacman.SYNC_LIST)
 
 
 def test_repositories_of_installed_packages_come_from_pacman_sl_when_it_lists_them():
-    assert pacman.parse_sync_list(_stdout(pacman.SYNC_LIST)) == {name: repo for name, (repo, _, _) in BUILT.items()}
+    assert pacman.parse_sync_list(recorded(DISTRO, *pacman.SYNC_LIST)) == {name: repo for name, (repo, _, _) in BUILT.items()}
     assert {p["name"]: p["sourceRepository"] for p in _collect()[1].packages} == {name: repo for name, (repo, _, _) in BUILT.items()} | {
         "yay": "foreign"}
 
 
 def test_epoch_is_kept_in_both_versions_when_the_package_has_one():
-    zlib = _by_name(_collect()[1])["zlib"]
+    zlib = by_name(_collect()[1])["zlib"]
     assert (zlib["currentVersion"], zlib["availableVersion"], zlib["needsUpdate"]) == ("1:1.3.1-2", "1:1.3.1-3", True)
 
 
 def test_kernel_update_is_offered_when_a_newer_linux_is_in_core():
-    linux = _by_name(_collect()[1])["linux"]
+    linux = by_name(_collect()[1])["linux"]
     assert (linux["currentVersion"], linux["availableVersion"], linux["sourceRepository"]) == ("6.12.1.arch1-1", "6.12.4.arch1-1", "core")
 
 

@@ -7,11 +7,7 @@ import time
 from patchmon_agent.collectors import zypper
 from patchmon_agent.collectors.common import CommandResult
 from patchmon_agent.collectors.rpmver import Evr
-from tests.agent.command_fixtures import FakeRunner
-
-
-def _by_name(result) -> dict[str, dict]:
-    return {p["name"]: p for p in result.packages}
+from tests.agent.command_fixtures import FakeRunner, by_name
 
 
 def test_security_updates_are_those_a_needed_security_patch_fixes_when_collected():
@@ -52,11 +48,11 @@ def test_zypper_commands_run_one_at_a_time_when_collecting():
 
 def test_locked_package_is_held_and_not_upgradable_when_zypper_locks_it():
     result = zypper.collect(FakeRunner("opensuse-leap-15.6"))
-    assert result.held == ["nginx"] and _by_name(result)["nginx"]["needsUpdate"] is False
+    assert result.held == ["nginx"] and by_name(result)["nginx"]["needsUpdate"] is False
 
 
 def test_kernel_record_has_the_newest_installed_version_when_two_are_installed():
-    kernel = _by_name(zypper.collect(FakeRunner("opensuse-leap-15.6")))["kernel-default"]
+    kernel = by_name(zypper.collect(FakeRunner("opensuse-leap-15.6")))["kernel-default"]
     assert (kernel["currentVersion"], kernel["availableVersion"], kernel["sourceRepository"]) == (
         "6.4.0-150600.23.25.1", "6.4.0-150600.23.30.1", "repo-sle-update")
 

@@ -12,11 +12,9 @@ Comment column.
 """
 from __future__ import annotations
 
-import json
-
 from patchmon_agent.collectors import packages, repositories, zypper
 from patchmon_agent.collectors.rpmver import Evr
-from tests.agent.command_fixtures import FIXTURES, FakeRunner, load
+from tests.agent.command_fixtures import FIXTURES, FakeRunner, by_name, recorded, sidecars
 
 DISTRO = "zypper-1.14-recorded"
 
@@ -54,27 +52,19 @@ def _collect():
     return runner, zypper.collect(runner)
 
 
-def _by_name(result) -> dict[str, dict]:
-    return {p["name"]: p for p in result.packages}
-
-
-def _stdout(argv: list[str]) -> str:
-    return load(DISTRO)[tuple(argv)][1].stdout
-
-
 def test_recorded_fixtures_are_real_and_each_is_read_when_collected():
     runner, result = _collect()
     assert runner.unused() == set() and runner.unknown_calls() == [] and result.errors == []
-    sidecars = [json.loads(p.read_text()) for p in (FIXTURES / DISTRO).glob("*.json")]
-    assert len(sidecars) == 5
+    recorded_sidecars = sidecars(DISTRO)
+    assert len(recorded_sidecars) == 5
     assert all(m["synthetic"] is False and m["env"] == {"LC_ALL": "C"} and m["captured_from"].startswith("real: Debian 12 chroot, zypper 1.14.42")
-               for m in sidecars)
+               for m in recorded_sidecars)
 
 
 def test_every_installed_name_is_one_record_with_its_newest_installed_version_when_collected():
     _, result = _collect()
     assert {p["name"]: p["currentVersion"] for p in result.packages} == {name: versions[-1] for name, versions in INSTALLED.items()}
-    assert len(_stdout(zypper.RPM_QUERY).splitlines()) == sum(len(v) for v in INSTALLED.values()) == 10
+    assert len(recorded(DISTRO, *zypper.RPM_QUERY).splitlines()) == sum(len(v) for v in INSTALLED.values()) == 10
 
 
 def test_updates_are_the_offered_versions_of_unlocked_packages_when_collected():
@@ -91,7 +81,7 @@ def test_security_updates_are_exactly_those_of_needed_security_patches_when_coll
 
 def test_only_security_patches_are_asked_about_when_xml_lists_every_needed_patch():
     """zypper 1.14.42 ignores `--category security` with --xmlout: the collector keeps the security ones by their category."""
-    listed = _stdout(zypper.LIST_SECURITY_PATCHES)
+    listed = recorded(DISTRO, *zypper.LIST_SECURITY_PATCHES)
     assert 'name="openSUSE-RU-2026:0004-1"' in listed and 'category="recommended"' in listed
     assert "openSUSE-SU-2025:0100-1" not in listed  # applied patches are not listed
     assert zypper.parse_list_patches(listed) == sorted(SECURITY_PATCHES)
@@ -100,20 +90,20 @@ def test_only_security_patches_are_asked_about_when_xml_lists_every_needed_patch
 
 
 def test_patch_conflicts_give_fixed_versions_with_epoch_when_zypper_prints_them():
-    fixed = zypper.parse_patch_conflicts(_stdout(zypper.PATCH_INFO + sorted(SECURITY_PATCHES)))
+    fixed = zypper.parse_patch_conflicts(recorded(DISTRO, *zypper.PATCH_INFO + sorted(SECURITY_PATCHES)))
     assert fixed == {"libopenssl3": Evr(0, "3.1.4", "150600.5.15.1"), "openssl-3": Evr(0, "3.1.4", "150600.5.15.1"),
                      "libopenssl-3-devel": Evr(0, "3.1.4", "150600.5.15.1"), "kernel-default": Evr(0, "6.4.0", "150600.23.30.1"),
                      "postfix": Evr(1, "3.8.4", "150600.3.5.1")}
 
 
 def test_epoch_package_keeps_its_epoch_and_is_a_security_update_when_collected():
-    postfix = _by_name(_collect()[1])["postfix"]
+    postfix = by_name(_collect()[1])["postfix"]
     assert (postfix["currentVersion"], postfix["availableVersion"], postfix["isSecurityUpdate"]) == (
         "1:3.8.4-150600.1.1", "1:3.8.4-150600.3.5.1", True)
 
 
 def test_multiversion_kernel_update_is_against_the_newest_installed_kernel_when_two_are_installed():
-    kernel = _by_name(_collect()[1])["kernel-default"]
+    kernel = by_name(_collect()[1])["kernel-default"]
     assert (kernel["currentVersion"], kernel["availableVersion"], kernel["isSecurityUpdate"]) == (
         "6.4.0-150600.23.25.1", "6.4.0-150600.23.30.1", True)
 
@@ -121,8 +111,8 @@ def test_multiversion_kernel_update_is_against_the_newest_installed_kernel_when_
 def test_locked_package_is_held_and_not_upgradable_when_zypper_locks_it():
     _, result = _collect()
     assert result.held == sorted(LOCKED)
-    assert zypper.parse_locks(_stdout(zypper.LOCKS)) == sorted(LOCKED)
-    assert _by_name(result)["nginx"]["needsUpdate"] is False and "availableVersion" not in _by_name(result)["nginx"]
+    assert zypper.parse_locks(recorded(DISTRO, *zypper.LOCKS)) == sorted(LOCKED)
+    assert by_name(result)["nginx"]["needsUpdate"] is False and "availableVersion" not in by_name(result)["nginx"]
 
 
 def test_packages_collect_gives_the_same_result_when_zypper_is_named():
