@@ -2,12 +2,14 @@
 
 Run ON the system to record, with the agent's zipapp (`make agent` → dist/patchmon-agent.pyz) copied there:
 
-    python3 record_fixtures.py /tmp/patchmon-agent.pyz /tmp/fixtures/rocky-9-real "real: Rocky Linux 9.4, 2026-11-27"
+    python3 record_fixtures.py /tmp/patchmon-agent.pyz /tmp/fixtures/rocky-9-real "real: Rocky Linux 9.4, 2026-11-27" [MANAGER]
 
 It runs the agent's own package collector with a runner that saves every command it runs (argv, rc,
 stdout, stderr) in the fixture format of tests/agent/command_fixtures.py, so the collector's tests replay
-exactly what the real tools printed. Copy the directory (and the system's repository files under
-`root/etc/...`) into tests/agent/fixtures/ and add a test (see test_collect_apt_recorded.py).
+exactly what the real tools printed. MANAGER (dnf, zypper, pacman, ...) names the collector where the host
+has more than one package manager, as the chroots of tests/agent/recording/ do (Debian's apt beside it).
+Copy the directory (and the system's repository files under `root/etc/...`) into tests/agent/fixtures/
+and add a test (see test_collect_apt_recorded.py).
 Standard library only (Python >= 3.9), like the agent.
 """
 from __future__ import annotations
@@ -20,10 +22,11 @@ import threading
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 3:
+    if len(argv) not in (3, 4):
         sys.stderr.write(__doc__ or "")
         return 2
-    zipapp, out, label = argv
+    zipapp, out, label = argv[:3]
+    manager = argv[3] if len(argv) == 4 else None
     sys.path.insert(0, zipapp)
     from patchmon_agent.collectors import common, packages
 
@@ -45,7 +48,7 @@ def main(argv: list[str]) -> int:
                        "captured_from": label, "synthetic": False}, handle, indent=1)
         return result
 
-    result = packages.collect(run=recording)
+    result = packages.collect(run=recording, manager=manager)
     print(f"{result.manager}: {len(result.packages)} packages, {sum(p['needsUpdate'] for p in result.packages)} updates, "
           f"{sum(p['isSecurityUpdate'] for p in result.packages)} security, held {result.held}, errors {result.errors}; "
           f"{len(slugs)} commands recorded in {out}")

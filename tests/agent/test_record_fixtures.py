@@ -35,3 +35,18 @@ def test_commands_run_at_once_get_files_of_their_own_when_recorded(tmp_path, mon
     assert sorted(s["argv"][2] for s in sidecars) == sorted(str(n) for n in range(12))
     for sidecar in tmp_path.glob("*.json"):
         assert sidecar.with_suffix(".stdout").read_text() == " ".join(json.loads(sidecar.read_text())["argv"]) + "\n"
+
+
+def test_the_named_manager_is_the_one_recorded_when_the_host_has_several(tmp_path, monkeypatch):
+    asked = {}
+
+    def collect(run, **kwargs):
+        asked.update(kwargs)
+        return common.PackageResult(manager=kwargs["manager"], packages=[])
+
+    monkeypatch.setattr(packages, "collect", collect)
+
+    assert record_fixtures.main([AGENT, str(tmp_path), "test", "zypper"]) == 0
+    assert asked == {"manager": "zypper"}
+    assert record_fixtures.main([AGENT, str(tmp_path), "test"]) == 0
+    assert asked == {"manager": None}  # detected, as on a real host

@@ -24,49 +24,15 @@
 set -eu
 
 HERE=$(cd "$(dirname "$0")" && pwd)
-REPO=$(cd "$HERE/../../.." && pwd)
-ROOTFS=${1:-}
-WORK=${2:-/tmp/rec-dnf5}
-R=$WORK/root
-OUT=$REPO/tests/agent/fixtures/dnf5-recorded
+. "$HERE/chroot.sh"
+R=${2:-/tmp/rec-dnf5}/root
+OUT=$RECORDING_REPO/tests/agent/fixtures/dnf5-recorded
 
-if grep -q -e " $R/" -e " $R " /proc/mounts; then echo "$R still has mounts; unmount them first" >&2; exit 2; fi
-
-cleanup() {
-    for m in dev/pts dev sys proc; do
-        if mountpoint -q "$R/$m"; then umount -l "$R/$m"; fi
-    done
-}
-trap cleanup EXIT INT TERM
-
-rm -rf "$R"
-mkdir -p "$WORK"
-if [ -n "$ROOTFS" ]; then
-    [ -d "$ROOTFS/etc/apt" ] || { echo "no Debian tree at $ROOTFS" >&2; exit 2; }
-    cp -a "$ROOTFS" "$R"
-else
-    debootstrap --variant=minbase sid "$R" http://deb.debian.org/debian >/dev/null
-fi
-cp /etc/resolv.conf "$R/etc/resolv.conf"
-mount -t proc proc "$R/proc"
-mount --rbind /sys "$R/sys" && mount --make-rslave "$R/sys"
-mount --bind /dev "$R/dev"
-mount --bind /dev/pts "$R/dev/pts"
-
-# The agent as it ships (standard library only) and the recorder, put on PYTHONPATH inside the chroot.
-mkdir -p "$R/opt/patchmon"
-cp -a "$REPO/agent/patchmon_agent" "$R/opt/patchmon/"
-cp "$REPO/tests/agent/record_fixtures.py" "$R/opt/patchmon/record_fixtures.py"
-find "$R/opt/patchmon" -name __pycache__ -prune -exec rm -rf {} +
+prepare_root "${1:-sid}"
+apt_in_root dnf5 rpm createrepo-c python3
 
 cat > "$R/root/record-inside.sh" <<'INSIDE'
-#!/bin/sh
 set -eu
-export DEBIAN_FRONTEND=noninteractive LC_ALL=C
-# sid's Release file carries a Valid-Until; a build host whose clock is ahead would refuse it.
-apt-get -o Acquire::Check-Valid-Until=false update -qq
-apt-get install -y -q --no-install-recommends dnf5 rpm createrepo-c python3 >/dev/null
-
 # --- Fedora's face ----------------------------------------------------------------------------------
 ln -sf dnf5 /usr/bin/dnf                         # Fedora 41+: /usr/bin/dnf is dnf5
 mkdir -p /etc/rpm
@@ -86,31 +52,8 @@ TOP=/srv/build
 rm -rf "$TOP" /srv/repo /srv/local
 mkdir -p "$TOP/SPECS" /srv/repo/fedora /srv/repo/updates /srv/local
 
-# pkg REPO NAME EPOCH VERSION RELEASE ARCH GROUP SUMMARY [EXTRA-PREAMBLE]  (REPO "local": not in a repository)
-pkg() {
-    repo=$1 name=$2 epoch=$3 version=$4 release=$5 arch=$6 group=$7 summary=$8 extra=${9:-}
-    spec="$TOP/SPECS/$name-$version-$release.$arch.spec"
-    {
-        echo '%global debug_package %{nil}'
-        echo '%global _build_id_links none'
-        echo "Name: $name"
-        [ -n "$epoch" ] && echo "Epoch: $epoch"
-        echo "Version: $version"
-        echo "Release: $release"
-        echo "Summary: $summary"
-        echo "License: MIT"
-        [ -n "$group" ] && echo "Group: $group"
-        [ "$arch" = noarch ] && echo "BuildArch: noarch"
-        [ -n "$extra" ] && printf '%s\n' "$extra"
-        echo '%description'
-        echo 'Empty test package for dnf5 fixtures (tests/agent/recording/dnf5_local_repo.sh).'
-        echo '%files'
-    } > "$spec"
-    target=$arch; [ "$arch" = noarch ] && target=x86_64
-    rpmbuild --quiet -bb --nodeps --target "$target" --define "_topdir $TOP" --define "_buildhost build.example.com" "$spec" >/dev/null
-    dest=/srv/repo/$repo; [ "$repo" = local ] && dest=/srv/local
-    mv "$TOP/RPMS/$arch/$name-$version-$release.$arch.rpm" "$dest/"
-}
+RECIPE=dnf5_local_repo.sh
+. /opt/patchmon/rpmbuild.sh
 
 pkg fedora fedora-release-common "" 43 26 noarch "" "Fedora release files" \
     "Provides: system-release = 43-26
@@ -244,32 +187,13 @@ dnf -q versionlock add vim-minimal
 dnf --dump-variables | grep -E '^(releasever|basearch) '
 dnf clean all >/dev/null  # check-update fetches the metadata again, as on a host whose cache expired
 
-# --- record the agent's own dnf collector ---------------------------------------------------------
-rm -rf /srv/fixtures
-env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root PYTHONPATH=/opt/patchmon python3 - /opt/patchmon /srv/fixtures "$LABEL" <<'EOF'
-import sys
-import record_fixtures
-from patchmon_agent.collectors import dnf, packages
-# Debian has apt too: record the dnf collector as detect_manager() picks it on Fedora (dnf and rpm found: "dnf").
-packages.collect = lambda run, **_: dnf.collect(run, tool="dnf")
-sys.exit(record_fixtures.main(sys.argv[1:]))
-EOF
 INSIDE
 
-V() { chroot "$R" dpkg-query -W -f '${Version}' "$1"; }
-chroot "$R" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root DEBIAN_FRONTEND=noninteractive sh -c \
-    'apt-get -o Acquire::Check-Valid-Until=false update -qq && apt-get install -y -q --no-install-recommends dnf5 rpm createrepo-c python3 >/dev/null'
-LABEL="real: dnf5 $(chroot "$R" dnf5 --version | sed -n 's/^dnf5 version //p') / libdnf5 $(V libdnf5-2) / rpm $(V rpm)\
- / createrepo-c $(V createrepo-c) (Debian sid packages) in a debootstrapped Debian sid chroot made to look like Fedora 43\
+LABEL="real: dnf5 $(in_root dnf5 --version | sed -n 's/^dnf5 version //p') / libdnf5 $(deb_version libdnf5-2) / rpm $(deb_version rpm)\
+ / createrepo-c $(deb_version createrepo-c) (Debian sid packages) in a debootstrapped Debian sid chroot made to look like Fedora 43\
  (/usr/bin/dnf -> dnf5), $(date -u +%Y-%m-%d); rpm database and local rpm-md repositories fedora and updates (with\
  updateinfo.xml) built by tests/agent/recording/dnf5_local_repo.sh"
-chroot "$R" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LABEL="$LABEL" sh /root/record-inside.sh
-
-rm -rf "$OUT"
-mkdir -p "$OUT/root/etc"
-cp "$R"/srv/fixtures/* "$OUT/"
-cp -a "$R/etc/yum.repos.d" "$OUT/root/etc/"
-cleanup
-rm -rf "$R"
-echo "recorded into $OUT:"
-ls "$OUT"
+in_root sh /root/record-inside.sh
+record_in_root dnf "$LABEL"
+publish etc/yum.repos.d
+dispose_root

@@ -6,7 +6,7 @@
 # debootstrapped Debian 12 tree this script builds tiny empty rpms (rpmbuild), serves them as three
 # local rpm-md repositories (createrepo_c, updateinfo.xml added with modifyrepo_c), installs the old
 # versions into an rpm database with dnf, locks two packages with versionlock, and runs the agent's dnf
-# collector there with a runner that saves every command it runs (as tests/agent/record_fixtures.py).
+# collector there with tests/agent/record_fixtures.py, which saves every command it runs (chroot.sh).
 #
 #     sudo tests/agent/recording/dnf_local_repo.sh [ROOTFS] [WORKDIR]
 #
@@ -16,43 +16,15 @@
 set -eu
 
 HERE=$(cd "$(dirname "$0")" && pwd)
-REPO=$(cd "$HERE/../../.." && pwd)
-ROOTFS=${1:-$REPO/.local/rootfs}
-WORK=${2:-/tmp/rec-dnf}
-R=$WORK/root
-OUT=$REPO/tests/agent/fixtures/dnf-4.14-recorded
+. "$HERE/chroot.sh"
+R=${2:-/tmp/rec-dnf}/root
+OUT=$RECORDING_REPO/tests/agent/fixtures/dnf-4.14-recorded
 
-[ -d "$ROOTFS/etc/apt" ] || { echo "no Debian root at $ROOTFS" >&2; exit 2; }
-if grep -q " $R/" /proc/mounts; then echo "$R still has mounts; unmount them first" >&2; exit 2; fi
-
-cleanup() {
-    for m in dev/pts dev sys proc; do
-        if mountpoint -q "$R/$m"; then umount -l "$R/$m"; fi
-    done
-}
-trap cleanup EXIT INT TERM
-
-rm -rf "$WORK"
-mkdir -p "$WORK"
-cp -a "$ROOTFS" "$R"
-cp /etc/resolv.conf "$R/etc/resolv.conf"
-mount -t proc proc "$R/proc"
-mount --rbind /sys "$R/sys" && mount --make-rslave "$R/sys"
-mount --bind /dev "$R/dev"
-mount --bind /dev/pts "$R/dev/pts"
-
-# The agent as it ships (standard library only), put on PYTHONPATH inside the chroot.
-mkdir -p "$R/opt/patchmon-agent"
-cp -a "$REPO/agent/patchmon_agent" "$R/opt/patchmon-agent/"
-find "$R/opt/patchmon-agent" -name __pycache__ -prune -exec rm -rf {} +
+prepare_root "${1:-$RECORDING_REPO/.local/rootfs}"
+apt_in_root dnf rpm createrepo-c dnf-plugins-core python3
 
 cat > "$R/root/record-inside.sh" <<'INSIDE'
-#!/bin/sh
 set -eu
-export DEBIAN_FRONTEND=noninteractive LC_ALL=C
-apt-get update -qq
-apt-get install -y -q --no-install-recommends dnf rpm createrepo-c dnf-plugins-core >/dev/null
-
 # RHEL's rpm database location (Debian's rpm defaults to ~/.rpmdb) and Rocky 9's dnf.conf.
 mkdir -p /etc/rpm
 echo '%_dbpath /var/lib/rpm' > /etc/rpm/macros
@@ -73,31 +45,8 @@ TOP=/srv/build
 rm -rf "$TOP" /srv/repo
 mkdir -p "$TOP/SPECS" /srv/repo/baseos /srv/repo/appstream /srv/repo/docker-ce-stable /srv/local
 
-# pkg REPO NAME EPOCH VERSION RELEASE ARCH GROUP SUMMARY [EXTRA-PREAMBLE]  (REPO "local": not in a repository)
-pkg() {
-    repo=$1 name=$2 epoch=$3 version=$4 release=$5 arch=$6 group=$7 summary=$8 extra=${9:-}
-    spec="$TOP/SPECS/$name-$version-$release.$arch.spec"
-    {
-        echo '%global debug_package %{nil}'
-        echo '%global _build_id_links none'
-        echo "Name: $name"
-        [ -n "$epoch" ] && echo "Epoch: $epoch"
-        echo "Version: $version"
-        echo "Release: $release"
-        echo "Summary: $summary"
-        echo "License: MIT"
-        [ -n "$group" ] && echo "Group: $group"
-        [ "$arch" = noarch ] && echo "BuildArch: noarch"
-        [ -n "$extra" ] && printf '%s\n' "$extra"
-        echo '%description'
-        echo 'Empty test package for dnf fixtures (tests/agent/recording/dnf_local_repo.sh).'
-        echo '%files'
-    } > "$spec"
-    target=$arch; [ "$arch" = noarch ] && target=x86_64
-    rpmbuild --quiet -bb --nodeps --target "$target" --define "_topdir $TOP" --define "_buildhost build.example.com" "$spec" >/dev/null
-    dest=/srv/repo/$repo; [ "$repo" = local ] && dest=/srv/local
-    mv "$TOP/RPMS/$arch/$name-$version-$release.$arch.rpm" "$dest/"
-}
+RECIPE=dnf_local_repo.sh
+. /opt/patchmon/rpmbuild.sh
 
 K="The Linux kernel, based on version 5.14.0, heavily modified with backports"
 for r in 503.14.1.el9_5 503.15.1.el9_5 503.16.1.el9_5; do pkg baseos kernel "" 5.14.0 $r x86_64 "" "$K"; done
@@ -232,41 +181,12 @@ q install --nogpgcheck /srv/local/zabbix-release-7.0-5.el9.noarch.rpm # from a f
 q versionlock add docker-ce java-17-openjdk-headless
 dnf clean all >/dev/null
 
-# --- record the agent's own dnf collector ---------------------------------------------------------
-rm -rf /srv/fixtures
-PYTHONPATH=/opt/patchmon-agent python3 - /srv/fixtures "$LABEL" <<'EOF'
-import json, os, re, sys
-from patchmon_agent.collectors import common, dnf
-
-out, label = sys.argv[1:]
-os.makedirs(out)
-slugs = []
-
-def recording(command, timeout):
-    result = common.default_runner(command, timeout)
-    slug = re.sub(r"[^a-z0-9]+", "-", " ".join(command[:3]).lower()).strip("-")[:40]
-    taken = sum(1 for s in slugs if s == slug or s.startswith(slug + "-"))
-    slugs.append(slug if taken == 0 else f"{slug}-{taken + 1}")
-    with open(os.path.join(out, slugs[-1] + ".stdout"), "w") as handle:
-        handle.write(result.stdout)
-    with open(os.path.join(out, slugs[-1] + ".json"), "w") as handle:
-        json.dump({"argv": list(command), "env": {"LC_ALL": "C"}, "rc": result.returncode, "stderr": result.stderr,
-                   "captured_from": label, "synthetic": False}, handle, indent=1)
-        handle.write("\n")
-    return result
-
-result = dnf.collect(recording, tool="dnf")  # Debian has apt too: the dnf collector is called directly
-print(f"{len(result.packages)} packages, {sum(p['needsUpdate'] for p in result.packages)} updates, "
-      f"{sum(p['isSecurityUpdate'] for p in result.packages)} security, held {result.held}, errors {result.errors}")
-EOF
 INSIDE
 
-LABEL="real: dnf 4.14.0 / libdnf 0.69.0 / rpm 4.18.0 (Debian 12 packages) in a debootstrapped Debian 12 chroot, $(date -u +%Y-%m-%d); rpm database and three local rpm-md repositories (baseos, appstream with updateinfo.xml; docker-ce-stable) built by tests/agent/recording/dnf_local_repo.sh"
-chroot "$R" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LABEL="$LABEL" sh /root/record-inside.sh
-
-rm -rf "$OUT"
-mkdir -p "$OUT/root/etc"
-cp "$R"/srv/fixtures/* "$OUT/"
-cp -a "$R/etc/yum.repos.d" "$OUT/root/etc/"
-echo "recorded into $OUT:"
-ls "$OUT"
+LABEL="real: dnf $(deb_version dnf | cut -d- -f1) / libdnf $(deb_version libdnf2 | cut -d- -f1) / rpm $(deb_version rpm | cut -d+ -f1)\
+ (Debian 12 packages) in a debootstrapped Debian 12 chroot, $(date -u +%Y-%m-%d); rpm database and three local rpm-md\
+ repositories (baseos, appstream with updateinfo.xml; docker-ce-stable) built by tests/agent/recording/dnf_local_repo.sh"
+in_root sh /root/record-inside.sh
+record_in_root dnf "$LABEL"
+publish etc/yum.repos.d
+dispose_root

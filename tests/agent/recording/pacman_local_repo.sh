@@ -26,49 +26,15 @@
 set -eu
 
 HERE=$(cd "$(dirname "$0")" && pwd)
-REPO=$(cd "$HERE/../../.." && pwd)
-ROOTFS=${1:-}
-WORK=${2:-/tmp/rec-pacman}
-R=$WORK/root
-OUT=$REPO/tests/agent/fixtures/pacman-7.0-recorded
+. "$HERE/chroot.sh"
+R=${2:-/tmp/rec-pacman}/root
+OUT=$RECORDING_REPO/tests/agent/fixtures/pacman-7.0-recorded
 
-if grep -q -e " $R/" -e " $R " /proc/mounts; then echo "$R still has mounts; unmount them first" >&2; exit 2; fi
-
-cleanup() {
-    for m in dev/pts dev sys proc ""; do
-        if mountpoint -q "$R/$m"; then umount -l "$R/$m"; fi
-    done
-}
-trap cleanup EXIT INT TERM
-
-rm -rf "$R"
-mkdir -p "$WORK"
-if [ -n "$ROOTFS" ]; then
-    [ -d "$ROOTFS/etc/apt" ] || { echo "no Debian tree at $ROOTFS" >&2; exit 2; }
-    cp -a "$ROOTFS" "$R"
-else
-    debootstrap --variant=minbase trixie "$R" http://deb.debian.org/debian >/dev/null
-fi
-cp /etc/resolv.conf "$R/etc/resolv.conf"
-# The root bound on itself, as arch-chroot does: pacman's CheckSpace needs "/" in the chroot's mount table.
-mount --bind "$R" "$R"
-mount -t proc proc "$R/proc"
-mount --rbind /sys "$R/sys" && mount --make-rslave "$R/sys"
-mount --bind /dev "$R/dev"
-mount --bind /dev/pts "$R/dev/pts"
-
-# The agent as it ships (standard library only) and the recorder, put on PYTHONPATH inside the chroot.
-mkdir -p "$R/opt/patchmon"
-cp -a "$REPO/agent/patchmon_agent" "$R/opt/patchmon/"
-cp "$REPO/tests/agent/record_fixtures.py" "$R/opt/patchmon/record_fixtures.py"
-find "$R/opt/patchmon" -name __pycache__ -prune -exec rm -rf {} +
+prepare_root "${1:-trixie}"
+apt_in_root pacman-package-manager makepkg fakeroot libarchive-tools zstd python3
 
 cat > "$R/root/record-inside.sh" <<'INSIDE'
-#!/bin/sh
 set -eu
-export DEBIAN_FRONTEND=noninteractive LC_ALL=C
-apt-get update -qq
-apt-get install -y -q --no-install-recommends pacman-package-manager makepkg fakeroot libarchive-tools zstd python3 >/dev/null
 
 # --- Arch's pacman.conf (pacman 7.0.0-1 of Arch), with the fixture's holds and unsigned local repositories ---
 cat > /etc/pacman.conf <<'EOF'
@@ -253,38 +219,13 @@ publish new
 pacman -Syy --noconfirm >/dev/null
 pacman -Scc --noconfirm >/dev/null 2>&1 || true
 
-# --- record the agent's own pacman collector ---------------------------------------------------------
-rm -rf /srv/fixtures
-cd /opt/patchmon
-env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root PYTHONPATH=/opt/patchmon python3 - /opt/patchmon /srv/fixtures "$LABEL" <<'EOF'
-import sys
-import record_fixtures
-from patchmon_agent.collectors import packages, pacman
-# Debian has apt too: record the pacman collector itself, on this root, instead of detecting a manager.
-packages.collect = lambda run, **_: pacman.collect(run, root="/")
-sys.exit(record_fixtures.main(sys.argv[1:]))
-EOF
 INSIDE
 
-V() { chroot "$R" dpkg-query -W -f '${Version}' "$1"; }
-run_inside() { chroot "$R" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LABEL="$1" sh /root/record-inside.sh; }
-# The label names the versions, which are known once pacman is installed: install first, then label.
-chroot "$R" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root DEBIAN_FRONTEND=noninteractive sh -c \
-    'apt-get update -qq && apt-get install -y -q --no-install-recommends pacman-package-manager makepkg >/dev/null'
-LABEL="real: pacman $(V pacman-package-manager | cut -d- -f1) / libalpm $(V libalpm15 | cut -d- -f1) (Debian 13 trixie package\
- pacman-package-manager $(V pacman-package-manager)) in a debootstrapped Debian 13 chroot, $(date -u +%Y-%m-%d);\
- local [core] and [extra] repositories (repo-add) of makepkg-built packages, built by tests/agent/recording/pacman_local_repo.sh;\
- no pacman-contrib, so no checkupdates"
-run_inside "$LABEL"
-
-rm -rf "$OUT"
-mkdir -p "$OUT/root/etc/pacman.d"
-cp "$R"/srv/fixtures/* "$OUT/"
-cp "$R/etc/pacman.conf" "$OUT/root/etc/pacman.conf"
-cp "$R/etc/pacman.d/mirrorlist" "$OUT/root/etc/pacman.d/mirrorlist"
-cleanup
-if grep -q -e " $R/" -e " $R " /proc/mounts; then echo "$R still has mounts: left in place" >&2; exit 1; fi
-rm -rf "$R"
-rmdir "$WORK" 2>/dev/null || true
-echo "recorded into $OUT:"
-ls "$OUT"
+LABEL="real: pacman $(deb_version pacman-package-manager | cut -d- -f1) / libalpm $(deb_version libalpm15 | cut -d- -f1) (Debian 13\
+ trixie package pacman-package-manager $(deb_version pacman-package-manager)) in a debootstrapped Debian 13 chroot,\
+ $(date -u +%Y-%m-%d); local [core] and [extra] repositories (repo-add) of makepkg-built packages, built by\
+ tests/agent/recording/pacman_local_repo.sh; no pacman-contrib, so no checkupdates"
+in_root sh /root/record-inside.sh
+record_in_root pacman "$LABEL"
+publish etc/pacman.conf etc/pacman.d/mirrorlist
+dispose_root

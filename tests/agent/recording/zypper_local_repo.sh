@@ -18,31 +18,15 @@
 set -eu
 
 HERE=$(cd "$(dirname "$0")" && pwd)
-REPO_ROOT=$(cd "$HERE/../../.." && pwd)
-ROOTFS=${1:-$REPO_ROOT/.local/rootfs}
-WORK=${2:-/tmp/rec-zypper}
-OUT=$REPO_ROOT/tests/agent/fixtures/zypper-1.14-recorded
-R=$WORK/root
+. "$HERE/chroot.sh"
+R=${2:-/tmp/rec-zypper}/root
+OUT=$RECORDING_REPO/tests/agent/fixtures/zypper-1.14-recorded
 
-[ -d "$ROOTFS/etc/apt" ] || { echo "no Debian tree at $ROOTFS" >&2; exit 2; }
-[ ! -e "$R" ] || { echo "$R exists: remove it first" >&2; exit 2; }
-mkdir -p "$WORK"
-cp -a "$ROOTFS" "$R"
-cp /etc/resolv.conf "$R/etc/resolv.conf"
-cleanup() { for m in dev sys proc; do umount "$R/$m" 2>/dev/null || true; done; }
-trap cleanup EXIT
-for m in proc sys dev; do mount --bind "/$m" "$R/$m"; done
-
-mkdir -p "$R/opt/patchmon"
-cp -a "$REPO_ROOT/agent" "$R/opt/patchmon/agent"
-cp "$REPO_ROOT/tests/agent/record_fixtures.py" "$R/opt/patchmon/record_fixtures.py"
-find "$R/opt/patchmon" -name __pycache__ -prune -exec rm -rf {} +
+prepare_root "${1:-$RECORDING_REPO/.local/rootfs}"
+apt_in_root zypper rpm createrepo-c python3
 
 cat > "$R/opt/patchmon/inside.sh" <<'INSIDE'
 set -eu
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -q
-apt-get install -y -q --no-install-recommends zypper rpm createrepo-c python3
 
 # rpm and libzypp must share one database; Debian's rpm keeps a per-user one by default.
 mkdir -p /etc/rpm /etc/zypp /var/lib/rpm
@@ -150,24 +134,11 @@ zypper --non-interactive addrepo --no-gpgcheck --refresh --name "openSUSE Leap 1
 zypper --non-interactive refresh
 zypper --non-interactive addlock nginx
 
-V() { dpkg-query -W -f '${Version}' "$1"; }
-CAPTURED_FROM="real: Debian 12 chroot, zypper $(V zypper) (libzypp $(V libzypp1722)), rpm $(V rpm), $(date -u +%Y-%m-%d);\
- rpm database and local rpm-md repository with updateinfo.xml built by tests/agent/recording/zypper_local_repo.sh"
-cd /opt/patchmon
-rm -rf /tmp/recorded
-env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root PYTHONPATH=/opt/patchmon/agent:/opt/patchmon python3 -c '
-import sys
-from patchmon_agent.collectors import packages
-import record_fixtures
-packages.detect_manager = lambda *args: "zypper"  # Debian has apt too: record the zypper collector
-sys.exit(record_fixtures.main(sys.argv[1:]))
-' /opt/patchmon/agent /tmp/recorded "$CAPTURED_FROM"
 INSIDE
 
-chroot "$R" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root sh /opt/patchmon/inside.sh
-
-rm -rf "$OUT"
-mkdir -p "$OUT/root/etc/zypp/repos.d"
-cp "$R"/tmp/recorded/* "$OUT/"
-cp "$R"/etc/zypp/repos.d/*.repo "$OUT/root/etc/zypp/repos.d/"
-echo "fixtures written to $OUT"
+in_root sh /opt/patchmon/inside.sh
+LABEL="real: Debian 12 chroot, zypper $(deb_version zypper) (libzypp $(deb_version libzypp1722)), rpm $(deb_version rpm),\
+ $(date -u +%Y-%m-%d); rpm database and local rpm-md repository with updateinfo.xml built by tests/agent/recording/zypper_local_repo.sh"
+record_in_root zypper "$LABEL"
+publish etc/zypp/repos.d
+dispose_root
